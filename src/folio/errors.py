@@ -1,0 +1,24 @@
+"""The one error type every stage raises: it names the file and line at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BuildError(Exception):
+    """A problem in the book's sources, reported as `path:line:col: message`."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, col: int | None = None):
+        self.path = Path(path)
+        self.message = message
+        self.line = line
+        self.col = col
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.message}"

@@ -1,0 +1,196 @@
+"""Book -> HTML: one print document for WeasyPrint, one XHTML body per chapter for the EPUB.
+
+Both are rendered from the same tokens by two small renderers that differ only in their rules
+for footnotes, soft line breaks and links (as mdit-py-plugins' footnote rules are meant to be
+overridden), never by rewriting finished HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from . import __version__
+from .model import Book, Chapter, Note
+from .parse import make_parser
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def long_date(date: dt.date) -> str:
+    """'25 November 2026': the house date style, independent of the machine's locale."""
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
+def iso_timestamp(date: dt.date) -> str:
+    """Midnight UTC of the edition date: every timestamp in the outputs comes from book.toml."""
+    return dt.datetime.combine(date, dt.time(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def note_id(note: Note) -> str:
+    return f"fn_{note.number}"  # an underscore: heading slugs never contain one
+
+
+def call_id(note: Note, call: int = 0) -> str:
+    return f"fnref_{note.number}" + (f"_{call + 1}" if call else "")
+
+
+class _BookRenderer(RendererHTML):
+    """Shared rules; `env["chapter"]` is the chapter being rendered."""
+
+    def __init__(self, book: Book):
+        super().__init__()
+        self.book = book
+
+    def note(self, tokens: Sequence[Token], idx: int, env: EnvType) -> Note:
+        return env["chapter"].notes[tokens[idx].meta["label"]]
+
+    def render_chapter(self, chapter: Chapter) -> str:
+        return self.render(chapter.tokens, make_parser().options, {"chapter": chapter})
+
+
+class PrintRenderer(_BookRenderer):
+    """Notes float to the foot of the page of their call (`float: footnote` in print.css)."""
+
+    def softbreak(self, tokens, idx, options, env) -> str:
+        return " "  # WeasyPrint would print a newline inside a footnote as a line break
+
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        note = self.note(tokens, idx, env)
+        if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
+            return f'<a class="footnote-call-again" href="#{note_id(note)}">{note.number}</a>'
+        body = []
+        for i, token in enumerate(note.tokens):
+            if token.type == "inline":
+                body.append(self.renderInline(token.children or [], options, env))
+            elif token.type not in ("paragraph_open", "paragraph_close") and token.level == 0 \
+                    and token.nesting >= 0:
+                body.append(self.render(_block_at(note.tokens, i), options, env))
+        # The empty anchor stays in the text, marking the call's page; the note itself floats.
+        return (f'<a class="footnote-call-anchor" id="{call_id(note)}"></a>'
+                f'<span class="footnote" id="{note_id(note)}">{" ".join(body)}</span>')
+
+
+class EpubRenderer(_BookRenderer):
+    """Notes are noterefs to asides at the end of the chapter, so that readers can pop them up."""
+
+    def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        note = self.note(tokens, idx, env)
+        ref = call_id(note, tokens[idx].meta["subId"])
+        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" '
+                f'href="#{note_id(note)}">{note.number}</a>')
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        href = str(tokens[idx].attrGet("href") or "")
+        if href.startswith("#"):
+            chapter = next(h.chapter for h in self.book.headings if h.id == href[1:])
+            if chapter != env["chapter"].id:
+                tokens[idx].attrSet("href", f"{chapter}.xhtml{href}")
+        return self.renderToken(tokens, idx, options, env)
+
+    def render_notes(self, chapter: Chapter) -> str:
+        options, env = make_parser().options, {"chapter": chapter}
+        asides = []
+        for note in sorted(chapter.notes.values(), key=lambda n: n.number):
+            back = f'<a class="note-number" href="#{call_id(note)}" role="doc-backlink">{note.number}.</a> '
+            tokens = note.tokens
+            if tokens and tokens[0].type == "paragraph_open":
+                first = f"<p>{back}{self.renderInline(tokens[1].children or [], options, env)}</p>\n"
+                rest = self.render(tokens[3:], options, env)
+            else:
+                first, rest = f"<p>{back}</p>\n", self.render(tokens, options, env)
+            asides.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
+                          f'id="{note_id(note)}">\n{first}{rest}</aside>\n')
+        return "".join(asides)
+
+
+def _block_at(tokens: list[Token], start: int) -> list[Token]:
+    """The tokens of the block that opens at `start`, up to its matching close."""
+    depth = 0
+    for end in range(start, len(tokens)):
+        depth += tokens[end].nesting
+        if depth <= 0:
+            return tokens[start:end + 1]
+    return tokens[start:]
+
+
+def _meta(name: str, content: str) -> str:
+    return f'<meta name="{name}" content="{escapeHtml(content)}"/>'
+
+
+def print_document(book: Book) -> str:
+    """The one HTML document both PDFs are laid out from."""
+    c = book.config
+    e = escapeHtml
+    renderer = PrintRenderer(book)
+    head = [
+        '<meta charset="utf-8"/>',
+        f"<title>{e(c.title)}</title>",
+        *(_meta("author", a) for a in c.authors),
+        _meta("description", c.description or c.subtitle or c.title),
+        _meta("keywords", ", ".join(c.keywords)) if c.keywords else "",
+        _meta("dcterms.created", iso_timestamp(c.date)),
+        _meta("dcterms.modified", iso_timestamp(c.date)),
+        _meta("generator", f"folio {__version__}"),
+    ]
+    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
+    authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
+    contents = "\n".join(
+        f'<li class="toc-level-{h.level}"><a href="#{h.id}">{e(h.text)}</a></li>'
+        for h in book.headings if h.level <= 2)
+    chapters = "\n".join(f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>'
+                         for ch in book.chapters)
+    return f"""<!DOCTYPE html>
+<html lang="{e(c.language)}">
+<head>
+{chr(10).join(h for h in head if h)}
+</head>
+<body>
+<section class="half-title"><p class="half-title-text">{e(c.title)}</p></section>
+<section class="title-page">
+<p class="book-title">{e(c.title)}</p>
+{subtitle}
+{authors}
+</section>
+<section class="copyright-page">
+{copyright_text(book)}
+</section>
+<nav class="contents" role="doc-toc">
+<h1 class="contents-title" id="front_contents">Contents</h1>
+<ul>
+{contents}
+</ul>
+</nav>
+<main>
+{chapters}
+</main>
+</body>
+</html>
+"""
+
+
+def copyright_text(book: Book) -> str:
+    """Licence, attribution, source and edition statement: shared by both editions."""
+    c = book.config
+    e = escapeHtml
+    lines = [f"<p>{e(c.attribution)}</p>" if c.attribution else ""]
+    if c.source:
+        lines.append(f'<p>Source: <a href="{e(c.source)}">{e(c.source)}</a></p>')
+    licence = f'<a href="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
+    lines.append(f"<p>Licence: {licence}</p>")
+    lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
+    lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")
+    return "\n".join(line for line in lines if line)
+
+
+def epub_chapter_body(book: Book, chapter: Chapter) -> str:
+    """The XHTML body of one chapter of the EPUB, notes as asides at its end."""
+    renderer = EpubRenderer(book)
+    return (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
+            f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n")

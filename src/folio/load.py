@@ -1,0 +1,44 @@
+"""content/<slug>/ -> Book: read book.toml and the chapter files, nothing more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import load_config
+from .errors import BuildError
+from .model import Book, Chapter
+
+
+def find_books(content: Path) -> list[Path]:
+    """Every folder of `content` that holds a book.toml is a book."""
+    return sorted(p.parent for p in content.glob("*/book.toml"))
+
+
+def chapter_paths(folder: Path) -> list[Path]:
+    """The chapter files a book lists, for dependency tracking."""
+    return [folder / c for c in load_config(folder / "book.toml").chapters]
+
+
+def load_book(folder: Path) -> Book:
+    config = load_config(folder / "book.toml")
+    chapters = [Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"))
+                for name in config.chapters]
+    return Book(slug=folder.name, folder=folder, config=config, chapters=chapters)
+
+
+def read_chapter(path: Path, listed_in: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BuildError(listed_in, f"chapters: {path.name!r} is listed but {path} does not exist") from None
+    except OSError as e:
+        raise BuildError(path, f"cannot read chapter: {e.strerror}") from e
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise BuildError(path, f"not UTF-8: byte {e.start} (0x{data[e.start]:02x}) cannot be decoded",
+                         line=line) from None
+    if not text.strip():
+        raise BuildError(path, "chapter is empty", line=1)
+    return text.removeprefix("\ufeff")

@@ -1,0 +1,63 @@
+"""The book model every stage after loading works on. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from .config import BookConfig
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    id: str
+    chapter: str  # the id of the chapter it belongs to
+
+
+@dataclass
+class Note:
+    """A footnote definition; `number` counts through the whole book in order of first call."""
+
+    label: str
+    number: int
+    tokens: list[Token]  # the definition's block tokens
+    line: int  # 1-based line of the definition in its chapter file
+
+
+@dataclass
+class Chapter:
+    path: Path
+    text: str
+    id: str = ""  # readable and unique in the book; names the chapter's EPUB document
+    tokens: list[Token] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    notes: dict[str, Note] = field(default_factory=dict)  # by label; labels are per chapter
+    images: list[str] = field(default_factory=list)  # image paths, relative to the book folder
+
+    @property
+    def title(self) -> str:
+        return self.headings[0].text if self.headings else self.id
+
+    @property
+    def filename(self) -> str:
+        return f"{self.id}.xhtml"
+
+
+@dataclass
+class Book:
+    slug: str
+    folder: Path
+    config: BookConfig
+    chapters: list[Chapter]
+
+    @property
+    def notes(self) -> list[Note]:
+        return sorted((n for c in self.chapters for n in c.notes.values()), key=lambda n: n.number)
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [h for c in self.chapters for h in c.headings]

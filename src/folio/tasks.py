@@ -1,0 +1,156 @@
+"""The doit task graph: the only module that knows doit.
+
+Each task yields a plain doit dict (as Nikola's tasks do) with its file_dep, targets, clean and
+ONE config_changed over the book metadata it reads plus the versions of the libraries it runs.
+Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint and
+ebooklib are imported inside the actions that need them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+from doit.tools import config_changed
+
+from .config import load_config
+from .errors import BuildError
+from .load import find_books
+
+PACKAGE = Path(__file__).resolve().parent
+# The package modules each edition runs: a change to one of them rebuilds that edition.
+_COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio")
+_PDF_MODULES = _COMMON_MODULES + ("pdf",)
+_EPUB_MODULES = _COMMON_MODULES + ("epub",)
+_COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
+_PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "pyphen")
+_EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml")
+
+
+class Project:
+    """Where things are: content/, styles/ and build/ under one root."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.content = self.root / "content"
+        self.styles = self.root / "styles"
+        self.build = self.root / "build"
+
+    def outputs(self, slug: str) -> dict[str, Path]:
+        return {
+            "pdf": self.build / f"{slug}.pdf",
+            "print": self.build / f"{slug}-print.pdf",
+            "epub": self.build / f"{slug}.epub",
+            "html": self.build / slug / "print.html",
+        }
+
+
+def _versions(libraries: tuple[str, ...]) -> dict[str, str]:
+    return {name: metadata.version(name) for name in libraries}
+
+
+def _book_inputs(folder: Path) -> tuple[list[Path], object]:
+    """The book's files and the metadata the editions read; a broken book.toml is reported by
+    the action, so here it only makes the task run."""
+    toml = folder / "book.toml"
+    try:
+        config = load_config(toml)
+    except BuildError:
+        return [toml], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
+    return [toml] + [folder / c for c in config.chapters if (folder / c).exists()], config.as_metadata()
+
+
+def _modules(names: tuple[str, ...]) -> list[Path]:
+    return [PACKAGE / f"{name}.py" for name in names]
+
+
+def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
+    from . import pdf  # WeasyPrint: only when a PDF is really built
+    from .html import print_document
+    from .transforms import prepare_book
+
+    try:
+        book = prepare_book(folder)
+        html = print_document(book)
+        out = project.outputs(book.slug)
+        from .fileio import write_text
+
+        write_text(out["html"], html)
+        pages, warnings = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"])
+    except BuildError as e:
+        return _failed(e)
+    for warning in warnings:
+        print(f"{folder / 'book.toml'}: WeasyPrint: {warning}", file=sys.stderr)
+    print(f"{_rel(out['pdf'], project)}, {_rel(out['print'], project)}: {pages} pages")
+    return True
+
+
+def build_epub(folder: Path, project: Project) -> bool | TaskFailed:
+    from . import epub  # ebooklib: only when an EPUB is really built
+    from .transforms import prepare_book
+
+    try:
+        book = prepare_book(folder)
+        target = project.outputs(book.slug)["epub"]
+        epub.write_epub(book, project.styles / "epub.css", target)
+    except BuildError as e:
+        return _failed(e)
+    print(f"{_rel(target, project)}: {len(book.chapters)} chapters, {target.stat().st_size // 1024} KiB")
+    return True
+
+
+def _failed(error: BuildError) -> TaskFailed:
+    return TaskFailed(str(error))  # doit prints it, without a traceback
+
+
+def _rel(path: Path, project: Project) -> str:
+    return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
+
+
+def make_tasks(root: Path) -> dict[str, object]:
+    """The task creators for the project at `root`, for a dodo.py or a ModuleTaskLoader."""
+    project = Project(root)
+    project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
+
+    def task_pdf():
+        """Lay out each book once with WeasyPrint: build/<slug>.pdf (to download) and build/<slug>-print.pdf (print interior)."""
+        for folder in find_books(project.content):
+            inputs, book_metadata = _book_inputs(folder)
+            out = project.outputs(folder.name)
+            yield {
+                "name": folder.name,
+                "doc": f"PDF editions of {folder.name}",
+                "actions": [(build_pdfs, [folder, project])],
+                "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
+                "targets": [out["pdf"], out["print"], out["html"]],
+                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
+                "clean": True,
+            }
+
+    def task_epub():
+        """Write each book's EPUB 3 with ebooklib: build/<slug>.epub."""
+        for folder in find_books(project.content):
+            inputs, book_metadata = _book_inputs(folder)
+            yield {
+                "name": folder.name,
+                "doc": f"EPUB edition of {folder.name}",
+                "actions": [(build_epub, [folder, project])],
+                "file_dep": [*inputs, project.styles / "epub.css", *_modules(_EPUB_MODULES)],
+                "targets": [project.outputs(folder.name)["epub"]],
+                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_EPUB_LIBRARIES)})],
+                "clean": True,
+            }
+
+    return {
+        "task_pdf": task_pdf,
+        "task_epub": task_epub,
+        "DOIT_CONFIG": {
+            "default_tasks": ["pdf", "epub"],
+            "dep_file": str(project.build / ".doit.db"),
+            "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
+            "verbosity": 2,
+        },
+    }

@@ -1,0 +1,177 @@
+"""Book -> Book: parse every chapter, give headings ids, number the notes, check references.
+
+Like mdBook's preprocessors, each step takes the whole book so that what must be unique or
+continuous across chapters (heading ids, note numbers) is decided in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from markdown_it.token import Token
+
+from .errors import BuildError
+from .load import load_book
+from .model import Book, Chapter, Heading, Note
+from .parse import parse
+
+_ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def prepare_book(folder: Path) -> Book:
+    """Load a book folder and run every transform: the Book the renderers take."""
+    book = load_book(folder)
+    used_ids: set[str] = set()
+    number = 0
+    for chapter in book.chapters:
+        chapter.tokens = parse(chapter.text)
+        collect_notes(chapter)
+        assign_heading_ids(chapter, used_ids)
+        number = number_notes(chapter, number)
+        collect_images(chapter, book.folder)
+    check_links(book)
+    return book
+
+
+def slugify(text: str) -> str:
+    """A readable ASCII id: 'Rise (1978–1992)' -> 'rise-1978-1992', '1992–94' -> 'section-1992-94'."""
+    spaced = "".join(c if c.isalnum() else " " for c in text)  # dashes separate words too
+    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug[:1].isalpha():  # ids that begin with a digit are not XML names
+        slug = f"section-{slug}".rstrip("-")
+    return slug
+
+
+def unique_id(base: str, used: set[str]) -> str:
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+def _line(token: Token) -> int | None:
+    return token.map[0] + 1 if token.map else None
+
+
+def _plain_text(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")).strip()
+
+
+def collect_notes(chapter: Chapter) -> None:
+    """Take footnote definitions out of the token stream and keep them by label."""
+    kept: list[Token] = []
+    current: list[Token] | None = None
+    for token in chapter.tokens:
+        if token.type == "footnote_reference_open":
+            label = token.meta["label"]
+            if label in chapter.notes:
+                raise BuildError(chapter.path, f"note [^{label}] is defined twice (first at line "
+                                 f"{chapter.notes[label].line})", line=_line(token))
+            current = []
+            chapter.notes[label] = Note(label=label, number=0, tokens=current, line=_line(token) or 0)
+        elif token.type == "footnote_reference_close":
+            current = None
+        elif current is not None:
+            current.append(token)
+        else:
+            kept.append(token)
+    chapter.tokens = kept
+
+
+def assign_heading_ids(chapter: Chapter, used: set[str]) -> None:
+    previous_level = 0
+    for i, token in enumerate(chapter.tokens):
+        if token.type != "heading_open":
+            continue
+        level = int(token.tag[1])
+        if i == 0 and level != 1 or i > 0 and not chapter.headings:
+            raise BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)",
+                             line=_line(token))
+        if level == 1 and chapter.headings:
+            raise BuildError(chapter.path, "a chapter has one level-1 heading; use ## for sections",
+                             line=_line(token))
+        if level > previous_level + 1:
+            raise BuildError(chapter.path, f"heading level jumps from {previous_level} to {level}",
+                             line=_line(token))
+        previous_level = level
+        text = _plain_text(chapter.tokens[i + 1])
+        if not text:
+            raise BuildError(chapter.path, "heading is empty", line=_line(token))
+        heading_id = unique_id(slugify(text), used)
+        token.attrSet("id", heading_id)
+        if level == 1:
+            chapter.id = heading_id
+        chapter.headings.append(Heading(level=level, text=text, id=heading_id, chapter=chapter.id))
+    if not chapter.headings:
+        raise BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)", line=1)
+
+
+def _inline_tokens(tokens: list[Token]):
+    """Yield (line, child) for every inline child in a token list, with the child's own line."""
+    for token in tokens:
+        if token.type == "inline":
+            line = _line(token)
+            for child in token.children or []:
+                yield line, child
+                if line is not None and child.type in ("softbreak", "hardbreak"):
+                    line += 1
+
+
+def number_notes(chapter: Chapter, last: int) -> int:
+    """Number notes in order of first call, continuing from `last`; every note called, once defined."""
+    for line, child in _inline_tokens(chapter.tokens):
+        if child.type != "footnote_ref":
+            continue
+        label = child.meta["label"]
+        note = chapter.notes.get(label)
+        if note is None:
+            raise BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line)
+        if note.number == 0:
+            last += 1
+            note.number = last
+    for note in chapter.notes.values():
+        if note.number == 0:
+            raise BuildError(chapter.path, f"note [^{note.label}] is defined but never called", line=note.line)
+        for line, child in _inline_tokens(note.tokens):
+            if child.type == "footnote_ref":
+                raise BuildError(chapter.path, "a note cannot call another note", line=line or note.line)
+    return last
+
+
+def collect_images(chapter: Chapter, folder: Path) -> None:
+    for line, child in _inline_tokens(chapter.tokens + [t for n in chapter.notes.values() for t in n.tokens]):
+        if child.type != "image":
+            continue
+        src = str(child.attrGet("src") or "")
+        where = dict(line=line)
+        if urlsplit(src).scheme or src.startswith("//"):
+            raise BuildError(chapter.path, f"image {src!r} is remote; put the file in the book folder", **where)
+        relative = PurePosixPath(src)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise BuildError(chapter.path, f"image {src!r} is outside the book folder", **where)
+        if not (folder / relative).is_file():
+            raise BuildError(chapter.path, f"image {src!r} does not exist", **where)
+        if src not in chapter.images:
+            chapter.images.append(src)
+
+
+def check_links(book: Book) -> None:
+    """Internal links must name a heading of this book; external ones a web or mail address."""
+    ids = {h.id for h in book.headings}
+    for chapter in book.chapters:
+        for line, child in _inline_tokens(chapter.tokens + [t for n in chapter.notes.values() for t in n.tokens]):
+            if child.type != "link_open":
+                continue
+            href = str(child.attrGet("href") or "")
+            if href.startswith("#"):
+                if href[1:] not in ids:
+                    raise BuildError(chapter.path, f"link to {href!r}: no heading has that id", line=line)
+            elif urlsplit(href).scheme not in _ALLOWED_SCHEMES:
+                raise BuildError(chapter.path, f"link to {href!r}: only #heading-id, http(s) and mailto "
+                                 "links are allowed", line=line)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from doit.cmd_base import ModuleTaskLoader
+from doit.doit_cmd import DoitMain
+
+from folio.tasks import make_tasks
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class Project:
+    """A project folder in tmp: content/ with some books, styles/, build/; built through doit."""
+
+    def __init__(self, root: Path, books: dict[str, Path]):
+        self.root = root
+        shutil.copytree(ROOT / "styles", root / "styles")
+        for slug, source in books.items():
+            shutil.copytree(source, root / "content" / slug)
+
+    def doit(self, capsys, *args: str) -> tuple[int, dict[str, str]]:
+        """Run doit as `doit ARGS` would; return its exit code and, per task, 'ran' or 'up to date'."""
+        capsys.readouterr()
+        code = DoitMain(ModuleTaskLoader(make_tasks(self.root))).run(list(args))
+        out = capsys.readouterr()
+        self.output = out.out + out.err
+        tasks = {}
+        for line in out.out.splitlines():
+            if line.startswith(".  "):
+                tasks[line[3:].strip()] = "ran"
+            elif line.startswith("-- "):
+                tasks[line[3:].strip()] = "up to date"
+        return code, tasks
+
+    def out(self, name: str) -> Path:
+        return self.root / "build" / name
+
+
+def _build_session(tmp_path_factory, name: str, books: dict[str, Path]) -> Project:
+    project = Project(tmp_path_factory.mktemp(name), books)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = DoitMain(ModuleTaskLoader(make_tasks(project.root))).run([])
+    project.build_output = out.getvalue() + err.getvalue()
+    assert code == 0, f"building {name} failed:\n{project.build_output}"
+    return project
+
+
+@pytest.fixture(scope="session")
+def mqm(tmp_path_factory) -> Project:
+    """The real book, built once into a temporary folder."""
+    return _build_session(tmp_path_factory, "mqm", {"mqm-militancy": ROOT / "content" / "mqm-militancy"})
+
+
+@pytest.fixture(scope="session")
+def mini(tmp_path_factory) -> Project:
+    """The small fixture book: notes called twice, a list, a table, a block quote, raw HTML."""
+    return _build_session(tmp_path_factory, "mini", {"mini": FIXTURES / "mini"})

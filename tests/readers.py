@@ -1,0 +1,123 @@
+"""Read built editions as a reader's tools do: pypdf and pdfplumber for PDFs, lxml for EPUBs."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from lxml import etree
+from pypdf import PdfReader
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+BODY_TOP = 0.8 * 72  # the page's top margin (styles/print.css)
+BODY_BOTTOM = 0.85 * 72  # and its bottom margin
+
+
+def squash(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+@dataclass
+class PdfEdition:
+    path: Path
+
+    def __post_init__(self):
+        self.reader = PdfReader(self.path)
+        self.plumber = pdfplumber.open(self.path)
+        self.pages = self.plumber.pages
+
+    def destinations(self) -> dict[str, int]:
+        """Named destinations (one per element id) -> 0-based page index."""
+        return {name: self.reader.get_destination_page_number(dest)
+                for name, dest in self.reader.named_destinations.items()}
+
+    def body_chars(self, index: int, max_size: float | None = None, min_size: float | None = None):
+        page = self.pages[index]
+        return [c for c in page.chars
+                if BODY_TOP <= c["top"] <= page.height - BODY_BOTTOM
+                and (max_size is None or c["size"] <= max_size)
+                and (min_size is None or c["size"] >= min_size)]
+
+    def text(self, index: int) -> str:
+        return squash(self.pages[index].extract_text() or "")
+
+    def _band(self, index: int, top: float, bottom: float, sizes=(0, 100)) -> str:
+        """The text whose characters' middles lie between `top` and `bottom`, in a size range."""
+        def keep(o):
+            if o.get("object_type") != "char":
+                return True
+            return top <= (o["top"] + o["bottom"]) / 2 <= bottom and sizes[0] <= o["size"] <= sizes[1]
+        return squash(self.pages[index].filter(keep).extract_text() or "")
+
+    def footnote_area_text(self, index: int) -> str:
+        """The notes' small type at the foot of a page, below the text."""
+        height = self.pages[index].height
+        return self._band(index, height / 3, height - BODY_BOTTOM, sizes=(8, 9))
+
+    def folio(self, index: int) -> str:
+        """The page number printed in the bottom margin, or '' where none is printed."""
+        height = self.pages[index].height
+        return self._band(index, height - BODY_BOTTOM, height)
+
+    def running_head(self, index: int) -> str:
+        return self._band(index, 0, BODY_TOP)
+
+    def contents(self) -> list[tuple[str, str]]:
+        """(entry, page number) for every line of the printed contents."""
+        index = self.destinations()["front_contents"]
+        entries = []
+        for line in self.pages[index].extract_text_lines():
+            m = re.match(r"^(.*?)[\s.]*\s(\d+)$", line["text"])
+            if m:
+                entries.append((squash(m.group(1)), m.group(2)))
+        return entries
+
+    def fonts(self) -> set[str]:
+        names = set()
+        for page in self.reader.pages:
+            for font in (page["/Resources"].get("/Font") or {}).values():
+                font = font.get_object()
+                descendants = font.get("/DescendantFonts")
+                descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+                embedded = descriptor and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                names.add(f"{font['/BaseFont']}{'' if embedded else ' (not embedded)'}")
+        return names
+
+
+@dataclass
+class EpubEdition:
+    path: Path
+
+    def __post_init__(self):
+        self.zip = zipfile.ZipFile(self.path)
+        container = self.xml("META-INF/container.xml")
+        self.opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+        self.opf = self.xml(self.opf_path)
+        self.base = str(Path(self.opf_path).parent)
+
+    def xml(self, name: str) -> etree._Element:
+        return etree.parse(io.BytesIO(self.zip.read(name))).getroot()
+
+    def item(self, href: str) -> etree._Element:
+        return self.xml(f"{self.base}/{href}")
+
+    def spine(self) -> list[str]:
+        items = {i.get("id"): i.get("href") for i in self.opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
+        return [items[r.get("idref")] for r in self.opf.xpath("//opf:spine/opf:itemref", namespaces=NS)]
+
+    def nav(self) -> etree._Element:
+        href = self.opf.xpath("//opf:item[contains(@properties, 'nav')]/@href", namespaces=NS)[0]
+        return self.item(href)
+
+    def text(self) -> str:
+        return squash(" ".join("".join(self.item(h).itertext()) for h in self.spine()))

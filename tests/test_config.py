@@ -1,0 +1,50 @@
+"""book.toml: the contract's keys load typed; every mistake names the file and the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from books import write_book
+
+from folio.config import load_config
+from folio.errors import BuildError
+
+
+def test_contract_keys_load_typed(tmp_path):
+    folder = write_book(tmp_path, {"a.md": "# A\n"}, subtitle="S", source="https://example.org",
+                        description="D", authors=["X", "Y"], date="2025-02-03")
+    config = load_config(folder / "book.toml")
+    assert config.authors == ("X", "Y")
+    assert config.date == dt.date(2025, 2, 3)
+    assert (config.subtitle, config.source, config.description) == ("S", "https://example.org", "D")
+    assert config.chapters == ("a.md",)
+
+
+def test_toml_date_literal(tmp_path):
+    folder = write_book(tmp_path, {"a.md": "# A\n"})
+    (folder / "book.toml").write_text((folder / "book.toml").read_text().replace('"2025-01-01"', "2025-01-01"))
+    assert load_config(folder / "book.toml").date == dt.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize("keys, message", [
+    ({"titel": "x"}, "titel: unknown key (did you mean 'title'?)"),
+    ({"title": None}, "title: required key is missing"),
+    ({"authors": "One Author"}, "authors: must be a list of non-empty strings"),
+    ({"title": 3}, "title: must be a string, not int"),
+    ({"language": "English"}, "language: 'English' is not a BCP 47 language tag"),
+    ({"date": "25/11/2026"}, "date: must be an ISO date such as 2026-11-25"),
+    ({"chapters": ["../outside.md"]}, "chapters: '../outside.md' must be a path inside the book folder"),
+    ({"chapters": []}, "chapters: must list at least one entry"),
+])
+def test_mistakes_name_file_and_key(tmp_path, keys, message):
+    folder = write_book(tmp_path, {"a.md": "# A\n"}, **keys)
+    with pytest.raises(BuildError) as e:
+        load_config(folder / "book.toml")
+    assert str(e.value).startswith(f"{folder / 'book.toml'}: {message}")
+
+
+def test_invalid_toml(tmp_path):
+    (tmp_path / "book.toml").write_text('title = "unclosed\n')
+    with pytest.raises(BuildError, match=r"book\.toml: not valid TOML"):
+        load_config(tmp_path / "book.toml")

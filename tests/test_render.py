@@ -1,0 +1,75 @@
+"""Book -> HTML: the print document and the EPUB chapters, rendered from the same tokens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree, html
+
+from folio.html import epub_chapter_body, print_document
+from folio.transforms import prepare_book
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+EPUB_NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def print_tree():
+    return html.fromstring(print_document(prepare_book(MINI)).encode())
+
+
+def epub_tree(index: int):
+    book = prepare_book(MINI)
+    body = epub_chapter_body(book, book.chapters[index])
+    doc = (f'<html xmlns="{EPUB_NS["x"]}" xmlns:epub="{EPUB_NS["epub"]}"><body>{body}</body></html>')
+    return etree.fromstring(doc.encode())
+
+
+def test_print_notes_float_at_their_call_with_no_line_break_inside():
+    tree = print_tree()
+    notes = tree.xpath("//span[@class='footnote']")
+    assert [n.get("id") for n in notes] == ["fn_1", "fn_2", "fn_3"]
+    assert "\n" not in notes[0].text_content()
+    assert notes[0].text_content() == "A note whose text runs over two source lines, which must not print as two lines."
+    # the empty anchor right before each note marks the page of its call
+    assert [n.getprevious().get("id") for n in notes] == ["fnref_1", "fnref_2", "fnref_3"]
+    # a note called twice is printed once; the second call points to it
+    assert tree.xpath("//a[@class='footnote-call-again']/@href") == ["#fn_2"]
+
+
+def test_print_document_front_matter_and_head():
+    tree = print_tree()
+    assert tree.get("lang") == "en"
+    assert tree.findtext(".//title") == "A Small Book & <Friends>"
+    assert tree.xpath("//meta[@name='author']/@content") == ["Ada Editor", "Ben Typesetter"]
+    assert tree.xpath("//meta[@name='dcterms.created']/@content") == ["2025-03-14T00:00:00Z"]
+    sections = [s.get("class") for s in tree.xpath("/html/body/*")]
+    assert sections == ["half-title", "title-page", "copyright-page", "contents", None]  # None: <main>
+    assert tree.xpath("//nav[@class='contents']//a/@href") == ["#history", "#section-1992-94", "#history-2"]
+
+
+def test_raw_html_never_passes_through():
+    tree = print_tree()
+    assert not tree.xpath("//script | //b | //*[@onclick]")
+    assert "<script>" in tree.text_content()  # shown as text, escaped
+    for i in (0, 1):
+        assert not epub_tree(i).xpath("//x:script | //x:b | //*[@onclick]", namespaces=EPUB_NS)
+
+
+def test_epub_noterefs_and_asides():
+    tree = epub_tree(0)
+    refs = tree.xpath("//x:a[@epub:type='noteref']", namespaces=EPUB_NS)
+    assert [(r.get("id"), r.get("href"), r.text, r.get("role")) for r in refs] == [
+        ("fnref_1", "#fn_1", "1", "doc-noteref"),
+        ("fnref_2", "#fn_2", "2", "doc-noteref"),
+        ("fnref_2_2", "#fn_2", "2", "doc-noteref"),
+    ]
+    assert not tree.xpath("//x:a[@epub:type='noteref']//x:sup", namespaces=EPUB_NS)
+    asides = tree.xpath("//x:aside[@epub:type='footnote']", namespaces=EPUB_NS)
+    assert [(a.get("id"), a.get("role")) for a in asides] == [("fn_1", "doc-footnote"), ("fn_2", "doc-footnote")]
+    assert asides[0].xpath("string(.//x:a[@role='doc-backlink']/@href)", namespaces=EPUB_NS) == "#fnref_1"
+
+
+def test_epub_links_across_chapters_name_the_document():
+    tree = epub_tree(0)
+    hrefs = tree.xpath("//x:a[not(@epub:type) and not(@role)]/@href", namespaces=EPUB_NS)
+    assert hrefs == ["history-2.xhtml#history-2"]
