@@ -24,19 +24,24 @@ class Project:
         for slug, source in books.items():
             shutil.copytree(source, root / "content" / slug)
 
-    def doit(self, capsys, *args: str) -> tuple[int, dict[str, str]]:
-        """Run doit as `doit ARGS` would; return its exit code and, per task, 'ran' or 'up to date'."""
-        capsys.readouterr()
-        code = DoitMain(ModuleTaskLoader(make_tasks(self.root))).run(list(args))
-        out = capsys.readouterr()
-        self.output = out.out + out.err
-        tasks = {}
-        for line in out.out.splitlines():
+    def doit(self, *args: str) -> tuple[int, dict[str, str]]:
+        """Run doit as `doit ARGS` would; return its exit code and, per task, 'ran' or 'up to date'.
+
+        All it prints is kept in `self.output`."""
+        tasks = make_tasks(self.root)
+        report = io.StringIO()
+        tasks["DOIT_CONFIG"] = {**tasks["DOIT_CONFIG"], "outfile": report}
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = DoitMain(ModuleTaskLoader(tasks)).run(list(args))
+        self.output = report.getvalue() + out.getvalue()
+        ran = {}
+        for line in report.getvalue().splitlines():
             if line.startswith(".  "):
-                tasks[line[3:].strip()] = "ran"
+                ran[line[3:].strip()] = "ran"
             elif line.startswith("-- "):
-                tasks[line[3:].strip()] = "up to date"
-        return code, tasks
+                ran[line[3:].strip()] = "up to date"
+        return code, ran
 
     def out(self, name: str) -> Path:
         return self.root / "build" / name
@@ -44,11 +49,8 @@ class Project:
 
 def _build_session(tmp_path_factory, name: str, books: dict[str, Path]) -> Project:
     project = Project(tmp_path_factory.mktemp(name), books)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = DoitMain(ModuleTaskLoader(make_tasks(project.root))).run([])
-    project.build_output = out.getvalue() + err.getvalue()
-    assert code == 0, f"building {name} failed:\n{project.build_output}"
+    code, _ = project.doit()
+    assert code == 0, f"building {name} failed:\n{project.output}"
     return project
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import statistics
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,24 @@ class PdfEdition:
 
     def running_head(self, index: int) -> str:
         return self._band(index, 0, BODY_TOP)
+
+    def broken_lines(self, first: int, size: float = 11) -> list[str]:
+        """Lines of running text that stop short although their paragraph goes on below them."""
+        problems = []
+        for index in range(first, len(self.pages)):
+            page = self.pages[index]
+            lines = [line for line in page.extract_text_lines()
+                     if BODY_TOP <= line["top"] and line["bottom"] <= page.height - BODY_BOTTOM + 5
+                     and abs(statistics.mode(c["size"] for c in line["chars"]) - size) < 0.5]
+            if not lines:
+                continue
+            left, right = min(line["x0"] for line in lines), max(line["x1"] for line in lines)
+            for a, b in zip(lines, lines[1:]):
+                adjacent = b["top"] - a["top"] < size * 1.6
+                continues = abs(b["x0"] - left) < 1 and a["x0"] < left + size * 1.3  # no indent below
+                if adjacent and continues and a["x1"] < right - 2 * size:
+                    problems.append(f"page {index + 1}: {a['text']!r} / {b['text']!r}")
+        return problems
 
     def contents(self) -> list[tuple[str, str]]:
         """(entry, page number) for every line of the printed contents."""

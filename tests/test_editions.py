@@ -83,6 +83,12 @@ def test_running_heads(project):
                 assert head in {h.text for h in book.headings}, (index, head)
 
 
+def test_justified_lines_reach_the_margin(project):
+    book = book_of(project)
+    for pdf in pdfs(project):
+        assert pdf.broken_lines(pdf.destinations()[book.chapters[0].id]) == []
+
+
 def test_pdf_metadata_outline_and_fonts(project):
     book = book_of(project)
     c = book.config
@@ -144,4 +150,4 @@ def test_both_editions_carry_attribution_and_licence(mqm):
 
 def test_no_weasyprint_warnings(mqm, mini):
     for project in (mqm, mini):
-        assert "WeasyPrint:" not in project.build_output, project.build_output
+        assert "WeasyPrint:" not in project.output, project.output

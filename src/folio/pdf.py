@@ -5,11 +5,18 @@ Import this module only inside a task's action: `import weasyprint` alone takes 
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
+import os
+from math import inf
 from pathlib import Path
 
 import fontpkg
+import weasyprint
 from weasyprint import CSS, HTML
+from weasyprint.layout import inline
+from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 
 from .fileio import atomic_path
@@ -33,8 +40,8 @@ def font_face_css(family: str = BOOK_FACE) -> str:
     return "\n".join(rules)
 
 
-def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path
-               ) -> tuple[int, list[str]]:
+def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path,
+               date: dt.date) -> tuple[int, list[str]]:
     """Lay the document out once, write the tagged download PDF and the print PDF.
 
     Returns the page count and WeasyPrint's warnings (an ignored CSS rule, a missing glyph),
@@ -43,10 +50,25 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
     warnings = _WarningCollector()
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
-        pages = _write_pdfs(html, base_url, stylesheet, download, printed)
+        with _source_date_epoch(date):
+            pages = _write_pdfs(html, base_url, stylesheet, download, printed)
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     return pages, warnings.messages
+
+
+@contextlib.contextmanager
+def _source_date_epoch(date: dt.date):
+    """fontTools stamps the fonts it instantiates with the current time unless SOURCE_DATE_EPOCH
+    is set: set it from the book's date (where the caller has not set it) for the same bytes."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(date, dt.time(), dt.timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 class _WarningCollector(logging.Handler):
@@ -70,3 +92,31 @@ def _write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, pri
     with atomic_path(printed) as tmp:
         document.write_pdf(tmp)
     return len(document.pages)
+
+
+# WeasyPrint 70's split_first_line measures a text run that ends in a space before an inline
+# element (<em>, <a>, a footnote) with that space counted, finds it a hair too wide, and keeps
+# only the run's first word on the line. Pango lets the trailing space hang, and so does the
+# rest of WeasyPrint; this wrapper does the same. tests/test_editions.py checks the result on
+# real pages, so an upgrade that fixes (or moves) the bug shows there.
+_split_first_line = line_break.split_first_line
+
+
+def _split_first_line_letting_spaces_hang(text, style, context, max_width, justification_spacing,
+                                          is_line_start=True, minimum=False):
+    result = _split_first_line(text, style, context, max_width, justification_spacing,
+                               is_line_start, minimum)
+    broken = result[2] is not None
+    if (broken and max_width not in (None, inf) and style["white_space"] in ("normal", "pre-line")
+            and text.endswith(" ") and "\n" not in text):
+        stripped = text.rstrip(" ")
+        layout = line_break.create_layout(stripped, style, context, max_width, justification_spacing)
+        line, index = layout.get_first_line()
+        if index is None and line_break.line_size(line, style)[0] <= max_width:
+            return _split_first_line(text, style, context, None, justification_spacing,
+                                     is_line_start, minimum)
+    return result
+
+
+if weasyprint.__version__.split(".")[0] == "70":
+    inline.split_first_line = _split_first_line_letting_spaces_hang

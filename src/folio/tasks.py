@@ -79,7 +79,8 @@ def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
         from .fileio import write_text
 
         write_text(out["html"], html)
-        pages, warnings = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"])
+        pages, warnings = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"],
+                                         book.config.date)
     except BuildError as e:
         return _failed(e)
     for warning in warnings:

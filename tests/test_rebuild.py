@@ -1,0 +1,81 @@
+"""Rebuilds through doit: what runs after which change, and what a failed build leaves behind."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from conftest import FIXTURES, Project
+from readers import EpubEdition, PdfEdition
+
+OUTPUTS = ["mini.pdf", "mini-print.pdf", "mini.epub"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    project = Project(tmp_path / "p", {"mini": FIXTURES / "mini"})
+    code, ran = project.doit()
+    assert code == 0, project.output
+    assert ran == {"pdf:mini": "ran", "epub:mini": "ran"}
+    return project
+
+
+def digests(project) -> dict[str, str]:
+    return {name: hashlib.sha256(project.out(name).read_bytes()).hexdigest() for name in OUTPUTS}
+
+
+def test_second_run_does_nothing(project):
+    before = digests(project)
+    assert project.doit() == (0, {"pdf:mini": "up to date", "epub:mini": "up to date"})
+    assert digests(project) == before
+
+
+def test_epub_style_change_rebuilds_only_the_epub(project):
+    css = project.root / "styles" / "epub.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    assert project.doit() == (0, {"pdf:mini": "up to date", "epub:mini": "ran"})
+
+
+def test_print_style_change_rebuilds_only_the_pdfs(project):
+    css = project.root / "styles" / "print.css"
+    css.write_text(css.read_text() + "\n/* changed */\n")
+    assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "up to date"})
+
+
+def test_chapter_edit_reaches_both_editions(project):
+    chapter = project.root / "content" / "mini" / "two.md"
+    chapter.write_text(chapter.read_text().replace("A block quote.", "A corrected block quote."))
+    assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "ran"})
+    pdf = PdfEdition(project.out("mini.pdf"))
+    assert any("A corrected block quote." in pdf.text(i) for i in range(len(pdf.pages)))
+    assert "A corrected block quote." in EpubEdition(project.out("mini.epub")).text()
+
+
+def test_metadata_edit_rebuilds(project):
+    toml = project.root / "content" / "mini" / "book.toml"
+    toml.write_text(toml.read_text().replace('"Ada Editor"', '"Ada Corrector"'))
+    assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "ran"})
+    assert PdfEdition(project.out("mini.pdf")).reader.metadata.author.startswith("Ada Corrector")
+
+
+@pytest.mark.parametrize("change, message", [
+    (("two.md", "[^first]: The third", "[^other]: The third"), "two.md:3: note [^first] is called but not defined"),
+    (("book.toml", 'title = "A', 'titel = "A'), "book.toml: titel: unknown key (did you mean 'title'?)"),
+])
+def test_failed_build_names_the_place_and_keeps_the_last_good_editions(project, change, message):
+    before = digests(project)
+    name, old, new = change
+    path = project.root / "content" / "mini" / name
+    path.write_text(path.read_text().replace(old, new))
+    code, _ = project.doit()
+    assert code != 0
+    assert message in project.output
+    assert "Traceback" not in project.output
+    assert digests(project) == before
+    assert sorted(p.name for p in (project.root / "build").iterdir() if p.is_file()) == [".doit.db", *sorted(OUTPUTS)]
+
+
+def test_same_sources_same_bytes_in_another_folder(project, tmp_path):
+    other = Project(tmp_path / "elsewhere", {"mini": FIXTURES / "mini"})
+    assert other.doit()[0] == 0
+    assert digests(other) == digests(project)
