@@ -73,3 +73,14 @@ def test_epub_links_across_chapters_name_the_document():
     tree = epub_tree(0)
     hrefs = tree.xpath("//x:a[not(@epub:type) and not(@role)]/@href", namespaces=EPUB_NS)
     assert hrefs == ["history-2.xhtml#history-2"]
+
+
+def test_print_note_with_several_blocks_is_rendered_once(tmp_path):
+    from books import write_book
+
+    book = prepare_book(write_book(tmp_path, {"a.md": (
+        "# A\n\nText.[^n]\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    Last.\n")}))
+    tree = html.fromstring(print_document(book).encode())
+    note = tree.xpath("//span[@class='footnote']")[0]
+    assert note.text_content().split() == "First paragraph. item one item two Last.".split()
+    assert note.xpath("./ul/li/text()") == ["item one", "item two"]

@@ -10,10 +10,9 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
-from markdown_it.common.utils import escapeHtml as e
 
 from .fileio import atomic_path
-from .html import copyright_text, epub_chapter_body, long_date
+from .html import epub_chapter_body, epub_title_page_body
 from .model import Book
 
 # Zip entries carry this time, not the time of the build (the earliest a zip can hold).
@@ -46,7 +45,7 @@ def write_epub(book: Book, stylesheet: Path, target: Path) -> None:
         out.add_item(item)
         return item
 
-    title_page = page("titlepage", "titlepage.xhtml", c.title, title_page_body(book))
+    title_page = page("titlepage", "titlepage.xhtml", c.title, epub_title_page_body(book))
     chapters = [page(ch.id, ch.filename, ch.title, epub_chapter_body(book, ch)) for ch in book.chapters]
     for chapter in book.chapters:
         for src in chapter.images:
@@ -54,7 +53,7 @@ def write_epub(book: Book, stylesheet: Path, target: Path) -> None:
                                         content=(book.folder / src).read_bytes()))
 
     out.toc = []
-    for chapter, item in zip(book.chapters, chapters):
+    for chapter in book.chapters:
         sections = [epub.Link(f"{chapter.filename}#{h.id}", h.text, f"toc-{h.id}")
                     for h in chapter.headings[1:] if h.level == 2]
         if sections:
@@ -72,16 +71,6 @@ def write_epub(book: Book, stylesheet: Path, target: Path) -> None:
         writer = _ReproducibleWriter(str(tmp), out, {"mtime": modified, "epub3_pages": False})
         writer.process()
         writer.write()
-
-
-def title_page_body(book: Book) -> str:
-    c = book.config
-    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
-    authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
-    return (f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
-            f'{subtitle}{authors}</section>\n'
-            f'<section class="imprint" epub:type="imprint" aria-label="Copyright">\n{copyright_text(book)}\n'
-            f"</section>\n")
 
 
 class _ReproducibleZip(zipfile.ZipFile):

@@ -66,12 +66,14 @@ class PrintRenderer(_BookRenderer):
         if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
             return f'<a class="footnote-call-again" href="#{note_id(note)}">{note.number}</a>'
         body = []
-        for i, token in enumerate(note.tokens):
-            if token.type == "inline":
-                body.append(self.renderInline(token.children or [], options, env))
-            elif token.type not in ("paragraph_open", "paragraph_close") and token.level == 0 \
-                    and token.nesting >= 0:
-                body.append(self.render(_block_at(note.tokens, i), options, env))
+        start = 0
+        while start < len(note.tokens):  # paragraphs run on inline; other blocks keep their markup
+            block = _block_at(note.tokens, start)
+            if block[0].type == "paragraph_open":
+                body.append(self.renderInline(block[1].children or [], options, env))
+            else:
+                body.append(self.render(block, options, env))
+            start += len(block)
         # The empty anchor stays in the text, marking the call's page; the note itself floats.
         return (f'<a class="footnote-call-anchor" id="{call_id(note)}"></a>'
                 f'<span class="footnote" id="{note_id(note)}">{" ".join(body)}</span>')
@@ -194,3 +196,15 @@ def epub_chapter_body(book: Book, chapter: Chapter) -> str:
     renderer = EpubRenderer(book)
     return (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
             f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n")
+
+
+def epub_title_page_body(book: Book) -> str:
+    """The EPUB's title page, with the copyright text the print edition has on its verso."""
+    c = book.config
+    e = escapeHtml
+    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
+    authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
+    return (f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
+            f"{subtitle}{authors}</section>\n"
+            f'<section class="imprint" epub:type="imprint" aria-label="Copyright">\n{copyright_text(book)}\n'
+            f"</section>\n")

@@ -117,7 +117,7 @@ def make_tasks(root: Path) -> dict[str, object]:
     project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
 
     def task_pdf():
-        """Lay out each book once with WeasyPrint: build/<slug>.pdf (to download) and build/<slug>-print.pdf (print interior)."""
+        """Lay out each book with WeasyPrint: build/<slug>.pdf (download) and build/<slug>-print.pdf (print)."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder)
             out = project.outputs(folder.name)

@@ -144,8 +144,13 @@ def number_notes(chapter: Chapter, last: int) -> int:
     return last
 
 
+def _all_tokens(chapter: Chapter) -> list[Token]:
+    """The chapter's tokens and its notes' tokens."""
+    return chapter.tokens + [t for note in chapter.notes.values() for t in note.tokens]
+
+
 def collect_images(chapter: Chapter, folder: Path) -> None:
-    for line, child in _inline_tokens(chapter.tokens + [t for n in chapter.notes.values() for t in n.tokens]):
+    for line, child in _inline_tokens(_all_tokens(chapter)):
         if child.type != "image":
             continue
         src = str(child.attrGet("src") or "")
@@ -165,7 +170,7 @@ def check_links(book: Book) -> None:
     """Internal links must name a heading of this book; external ones a web or mail address."""
     ids = {h.id for h in book.headings}
     for chapter in book.chapters:
-        for line, child in _inline_tokens(chapter.tokens + [t for n in chapter.notes.values() for t in n.tokens]):
+        for line, child in _inline_tokens(_all_tokens(chapter)):
             if child.type != "link_open":
                 continue
             href = str(child.attrGet("href") or "")
