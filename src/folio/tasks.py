@@ -84,7 +84,7 @@ def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
     except BuildError as e:
         return _failed(e)
     for warning in warnings:
-        print(f"{folder / 'book.toml'}: WeasyPrint: {warning}", file=sys.stderr)
+        print(f"{folder.name}: WeasyPrint: {warning}", file=sys.stderr)
     print(f"{_rel(out['pdf'], project)}, {_rel(out['print'], project)}: {pages} pages")
     return True
 
