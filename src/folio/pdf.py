@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import inspect
 import logging
 import os
 from math import inf
@@ -15,7 +16,7 @@ from pathlib import Path
 import fontpkg
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.layout import inline
+from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 
@@ -51,10 +52,15 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
         with _source_date_epoch(date):
-            pages = _write_pdfs(html, base_url, stylesheet, download, printed)
+            document = _render(html, base_url, stylesheet)
+            misplaced = notes_off_their_call_page(document)
+            with atomic_path(download) as tmp:
+                document.write_pdf(tmp, **_OPTIONS)
+            with atomic_path(printed) as tmp:
+                document.write_pdf(tmp)
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
-    return pages, warnings.messages
+    return len(document.pages), warnings.messages + misplaced
 
 
 @contextlib.contextmanager
@@ -80,18 +86,23 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path) -> int:
-    options = {"pdf_variant": "pdf/ua-1"}
+_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, and reproducible with dates from the HTML head
+
+
+def _render(html: str, base_url: Path, stylesheet: Path):
     fonts = FontConfiguration()
     styles = [CSS(string=font_face_css(), font_config=fonts),
               CSS(filename=str(stylesheet), font_config=fonts)]
-    document = HTML(string=html, base_url=str(base_url)).render(
-        stylesheets=styles, font_config=fonts, **options)
-    with atomic_path(download) as tmp:
-        document.write_pdf(tmp, **options)
-    with atomic_path(printed) as tmp:
-        document.write_pdf(tmp)
-    return len(document.pages)
+    return HTML(string=html, base_url=str(base_url)).render(stylesheets=styles, font_config=fonts, **_OPTIONS)
+
+
+def notes_off_their_call_page(document) -> list[str]:
+    """Every note must be printed on the page of its call: name the ones that are not."""
+    page_of = {anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors}
+    calls = [(int(anchor[6:]), page) for anchor, page in page_of.items() if anchor.startswith("fnref_")
+             and anchor[6:].isdigit()]  # the first call of each note; later calls are fnref_N_2, ...
+    return [f"note {n} is called on page {page} but printed on page {page_of.get(f'fn_{n}')}"
+            for n, page in sorted(calls) if page_of.get(f"fn_{n}") != page]
 
 
 # WeasyPrint 70's split_first_line measures a text run that ends in a space before an inline
@@ -118,5 +129,21 @@ def _split_first_line_letting_spaces_hang(text, style, context, max_width, justi
     return result
 
 
+# WeasyPrint 70 also moves a page's last footnotes to the next page to fit one more line of a
+# paragraph at the foot of the page (`report` in layout/block.py's _linebox_layout), whatever
+# the note's footnote-policy, and may then lose them for a page: notes end up pages away from
+# their calls. With that turned off, the line goes to the next page instead, as footnote-policy:
+# line asks. notes_off_their_call_page() checks every build.
+_REPORT_FOOTNOTES = "report = not context.in_column and can_break_now and not could_break_before"
+
+
+def _keep_footnotes_on_their_page() -> None:
+    source = inspect.getsource(block._linebox_layout)
+    if _REPORT_FOOTNOTES in source:
+        patched = source.replace(_REPORT_FOOTNOTES, "report = False")
+        exec(compile(patched, block.__file__, "exec"), block.__dict__)  # redefines _linebox_layout
+
+
 if weasyprint.__version__.split(".")[0] == "70":
     inline.split_first_line = _split_first_line_letting_spaces_hang
+    _keep_footnotes_on_their_page()
