@@ -47,8 +47,11 @@ class Project:
         return self.root / "build" / name
 
 
-def _build_session(tmp_path_factory, name: str, books: dict[str, Path]) -> Project:
+def _build_session(tmp_path_factory, name: str, books: dict[str, Path], toml_extra: str = "") -> Project:
     project = Project(tmp_path_factory.mktemp(name), books)
+    for slug in books:
+        with (project.root / "content" / slug / "book.toml").open("a") as toml:
+            toml.write(toml_extra)
     code, _ = project.doit()
     assert code == 0, f"building {name} failed:\n{project.output}"
     return project
@@ -64,3 +67,10 @@ def mqm(tmp_path_factory) -> Project:
 def mini(tmp_path_factory) -> Project:
     """The small fixture book: notes called twice, a list, a table, a block quote, raw HTML."""
     return _build_session(tmp_path_factory, "mini", {"mini": FIXTURES / "mini"})
+
+
+@pytest.fixture(scope="session")
+def mini_bleed(tmp_path_factory) -> Project:
+    """The fixture book printed with bleed and crop marks, padded for saddle stitching."""
+    return _build_session(tmp_path_factory, "bleed", {"mini": FIXTURES / "mini"},
+                          '\n[print]\ntrim = "5.5in 8.5in"\nbleed = "0.125in"\ncrop_marks = true\npage_multiple = 4\n')

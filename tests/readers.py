@@ -101,6 +101,33 @@ class PdfEdition:
                 entries.append((squash(m.group(1)), m.group(2)))
         return entries
 
+    def links(self, index: int) -> list[str]:
+        """The named destinations the page's link annotations point to, in order."""
+        annots = [a.get_object() for a in self.reader.pages[index].get("/Annots") or []]
+        return [str(a["/Dest"]) for a in annots if a.get("/Subtype") == "/Link" and "/Dest" in a]
+
+    def outline(self) -> list:
+        """The bookmarks as [(title, [(title, [...]), ...]), ...]."""
+        def walk(items):
+            tree = []
+            for item in items:
+                if isinstance(item, list):
+                    tree[-1] = (tree[-1][0], walk(item))
+                else:
+                    tree.append((item.title, []))
+            return tree
+        return walk(self.reader.outline)
+
+    def boxes(self, index: int) -> dict[str, tuple[float, ...]]:
+        page = self.reader.pages[index]
+        return {name: tuple(round(float(v), 2) for v in page[f"/{name}"])
+                for name in ("MediaBox", "TrimBox", "BleedBox") if f"/{name}" in page}
+
+    def lines(self, index: int) -> list[dict]:
+        """Text lines with their position and main type size."""
+        return [dict(line, size=statistics.mode(round(c["size"], 1) for c in line["chars"]))
+                for line in self.pages[index].extract_text_lines()]
+
     def fonts(self) -> set[str]:
         names = set()
         for page in self.reader.pages:

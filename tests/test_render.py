@@ -27,13 +27,16 @@ def epub_tree(index: int):
 def test_print_notes_float_at_their_call_with_no_line_break_inside():
     tree = print_tree()
     notes = tree.xpath("//span[@class='footnote']")
-    assert [n.get("id") for n in notes] == ["fn_1", "fn_2", "fn_3"]
+    assert [n.get("id") for n in notes] == ["fn_1", "fn_2", "fn_3", "fn_4"]
     assert "\n" not in notes[0].text_content()
-    assert notes[0].text_content() == "A note whose text runs over two source lines, which must not print as two lines."
-    # the empty anchor right before each note marks the page of its call
-    assert [n.getprevious().get("id") for n in notes] == ["fnref_1", "fnref_2", "fnref_3"]
-    # a note called twice is printed once; the second call points to it
-    assert tree.xpath("//a[@class='footnote-call-again']/@href") == ["#fn_2"]
+    assert notes[0].text_content() == (
+        "1.\u2002A note whose text runs over two source lines, which must not print as two lines.")
+    # right before each note stands its call: a link to it, marking the page the note must be on
+    calls = [n.getprevious() for n in notes]
+    assert [(c.get("id"), c.get("href"), c.text) for c in calls] == [
+        ("fnref_1", "#fn_1", "1"), ("fnref_2", "#fn_2", "2"), ("fnref_3", "#fn_3", "3"), ("fnref_4", "#fn_4", "4")]
+    # a note called twice is printed once; the second call links to it too
+    assert tree.xpath("//a[@class='footnote-call' and not(@id)]/@href") == ["#fn_2"]
 
 
 def test_print_document_front_matter_and_head():
@@ -43,7 +46,8 @@ def test_print_document_front_matter_and_head():
     assert tree.xpath("//meta[@name='author']/@content") == ["Ada Editor", "Ben Typesetter"]
     assert tree.xpath("//meta[@name='dcterms.created']/@content") == ["2025-03-14T00:00:00Z"]
     sections = [s.get("class") for s in tree.xpath("/html/body/*")]
-    assert sections == ["half-title", "title-page", "copyright-page", "contents", None]  # None: <main>
+    assert sections == ["half-title", "title-page", "copyright-page", "contents", "text", "back-matter"]
+    assert tree.xpath("//div[@class='back-matter']/section[@class='colophon']//text()[contains(., 'EB Garamond')]")
     assert tree.xpath("//nav[@class='contents']//a/@href") == ["#history", "#section-1992-94", "#history-2"]
 
 
@@ -82,5 +86,5 @@ def test_print_note_with_several_blocks_is_rendered_once(tmp_path):
         "# A\n\nText.[^n]\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    Last.\n")}))
     tree = html.fromstring(print_document(book).encode())
     note = tree.xpath("//span[@class='footnote']")[0]
-    assert note.text_content().split() == "First paragraph. item one item two Last.".split()
+    assert note.text_content().split() == "1. First paragraph. item one item two Last.".split()
     assert note.xpath("./ul/li/text()") == ["item one", "item two"]

@@ -15,6 +15,19 @@ from .errors import BuildError
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 
+_LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
+
+
+@dataclass(frozen=True)
+class PrintConfig:
+    """The print interior's [print] table: trim size, and bleed and marks only when asked."""
+
+    trim: str = "6in 9in"  # width height, as CSS lengths
+    bleed: str | None = None  # e.g. "0.125in"; print-on-demand services want none for interiors
+    crop_marks: bool = False  # they reject marks too
+    page_multiple: int = 2  # pad with blank pages to a multiple of this: 2, or 4 for saddle stitching
+
+
 @dataclass(frozen=True)
 class BookConfig:
     """Everything book.toml says; the keys and types are the contract in DESIGN.md."""
@@ -32,6 +45,8 @@ class BookConfig:
     license_url: str | None = None
     attribution: str | None = None
     keywords: tuple[str, ...] = ()
+    back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
+    print: PrintConfig = PrintConfig()
 
     def as_metadata(self) -> dict[str, object]:
         """The settings the editions read, as plain data for doit's config_changed."""
@@ -41,10 +56,12 @@ class BookConfig:
 _REQUIRED = {f.name for f in fields(BookConfig) if f.default is MISSING}
 _STRING_KEYS = {"title", "language", "identifier", "license", "subtitle", "source", "description",
                 "license_url", "attribution"}
-_LIST_KEYS = {"authors", "chapters", "keywords"}
+_LIST_KEYS = {"authors", "chapters", "keywords", "back_matter"}
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, PrintConfig):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -76,6 +93,9 @@ def load_config(path: Path) -> BookConfig:
     values: dict[str, object] = {}
     for key, value in data.items():
         values[key] = _check(path, key, value)
+    back = values.get("back_matter", ())
+    if back and tuple(values["chapters"][-len(back):]) != back:  # type: ignore[index]
+        raise BuildError(path, "back_matter: must name the last chapters, in their order")
     return BookConfig(**values)  # type: ignore[arg-type]
 
 
@@ -94,7 +114,7 @@ def _check(path: Path, key: str, value: object) -> object:
     if key in _LIST_KEYS:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise fail("must be a list of non-empty strings")
-        if key != "keywords" and not value:
+        if key in ("authors", "chapters") and not value:
             raise fail("must list at least one entry")
         if key == "chapters":
             for chapter in value:
@@ -115,4 +135,28 @@ def _check(path: Path, key: str, value: object) -> object:
             except ValueError:
                 pass
         raise fail(f"must be an ISO date such as 2026-11-25, not {value!r}")
+    if key == "print":
+        return _check_print(path, value)
     raise AssertionError(key)  # every known key is handled above
+
+
+def _check_print(path: Path, table: object) -> PrintConfig:
+    if not isinstance(table, dict):
+        raise BuildError(path, "print: must be a table ([print])")
+    known = {f.name for f in fields(PrintConfig)}
+    for key, value in table.items():
+        def fail(message: str, key: str = key) -> BuildError:
+            return BuildError(path, f"print.{key}: {message}")
+
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            raise fail("unknown key" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        if key == "trim" and not (isinstance(value, str) and re.fullmatch(f"{_LENGTH} {_LENGTH}", value)):
+            raise fail(f"must be a width and a height such as '6in 9in' or '148mm 210mm', not {value!r}")
+        if key == "bleed" and not (isinstance(value, str) and re.fullmatch(_LENGTH, value)):
+            raise fail(f"must be a length such as '0.125in' or '3mm', not {value!r}")
+        if key == "crop_marks" and not isinstance(value, bool):
+            raise fail("must be true or false")
+        if key == "page_multiple" and value not in (2, 4):
+            raise fail("must be 2 or 4")
+    return PrintConfig(**table)

@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
+from .fonts import face_credit
 from .model import Book, Chapter, Note
 from .parse import make_parser
 
@@ -63,8 +64,10 @@ class PrintRenderer(_BookRenderer):
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
+        # A word joiner keeps the call on the line of the word it follows.
+        call = f'\u2060<a class="footnote-call" href="#{note_id(note)}"'
         if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
-            return f'<a class="footnote-call-again" href="#{note_id(note)}">{note.number}</a>'
+            return f"{call}>{note.number}</a>"
         body = []
         start = 0
         while start < len(note.tokens):  # paragraphs run on inline; other blocks keep their markup
@@ -74,9 +77,10 @@ class PrintRenderer(_BookRenderer):
             else:
                 body.append(self.render(block, options, env))
             start += len(block)
-        # The empty anchor stays in the text, marking the call's page; the note itself floats.
-        return (f'<a class="footnote-call-anchor" id="{call_id(note)}"></a>'
-                f'<span class="footnote" id="{note_id(note)}">{" ".join(body)}</span>')
+        # The call is a link to the note, which floats to the foot of the call's page.
+        return (f'{call} id="{call_id(note)}">{note.number}</a>'
+                f'<span class="footnote" id="{note_id(note)}"><span class="footnote-number">{note.number}.</span>'
+                f'\u2002{" ".join(body)}</span>')
 
 
 class EpubRenderer(_BookRenderer):
@@ -146,8 +150,11 @@ def print_document(book: Book) -> str:
     contents = "\n".join(
         f'<li class="toc-level-{h.level}"><a href="#{h.id}">{e(h.text)}</a></li>'
         for h in book.headings if h.level <= 2)
-    chapters = "\n".join(f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>'
-                         for ch in book.chapters)
+    def sections(chapters: list[Chapter]) -> str:
+        return "\n".join(f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>' for ch in chapters)
+
+    text = sections([ch for ch in book.chapters if not ch.back_matter])
+    back = sections([ch for ch in book.chapters if ch.back_matter])
     return f"""<!DOCTYPE html>
 <html lang="{e(c.language)}">
 <head>
@@ -169,9 +176,16 @@ def print_document(book: Book) -> str:
 {contents}
 </ul>
 </nav>
-<main>
-{chapters}
+<main class="text">
+{text}
 </main>
+<div class="back-matter">
+{back}
+<section class="colophon">
+<h1 id="back_colophon">Colophon</h1>
+{colophon_text(book)}
+</section>
+</div>
 </body>
 </html>
 """
@@ -189,6 +203,13 @@ def copyright_text(book: Book) -> str:
     lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
     lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")
     return "\n".join(line for line in lines if line)
+
+
+def colophon_text(book: Book) -> str:
+    """How the edition was made and what it is set in."""
+    return (f"<p>This edition of <i>{escapeHtml(book.config.title)}</i> is set in {face_credit()}. "
+            f"It was made from Markdown sources by folio {__version__}: markdown-it-py parsed the text, "
+            "WeasyPrint laid out the PDF editions, and ebooklib wrote the EPUB edition.</p>")
 
 
 def epub_chapter_body(book: Book, chapter: Chapter) -> str:

@@ -21,7 +21,8 @@ def chapter_paths(folder: Path) -> list[Path]:
 
 def load_book(folder: Path) -> Book:
     config = load_config(folder / "book.toml")
-    chapters = [Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"))
+    chapters = [Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"),
+                        back_matter=name in config.back_matter)
                 for name in config.chapters]
     return Book(slug=folder.name, folder=folder, config=config, chapters=chapters)
 

@@ -37,6 +37,7 @@ class Chapter:
     headings: list[Heading] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)  # by label; labels are per chapter
     images: list[str] = field(default_factory=list)  # image paths, relative to the book folder
+    back_matter: bool = False
 
     @property
     def title(self) -> str:

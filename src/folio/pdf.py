@@ -13,54 +13,65 @@ import os
 from math import inf
 from pathlib import Path
 
-import fontpkg
 import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 
+from .config import BookConfig, PrintConfig
 from .fileio import atomic_path
-
-BOOK_FACE = "EB Garamond"
-
-
-def font_face_css(family: str = BOOK_FACE) -> str:
-    """@font-face rules for the book face, from the font package the project depends on.
-
-    WeasyPrint takes no weight range in @font-face, so a variable font is declared once for
-    the regular and once for the bold weight; it then sets the font's weight axis itself.
-    """
-    rules = []
-    for font in fontpkg.family(family).files:
-        weights = [w for w in (400, 700) if font.covers(w)] if font.variable else [font.weight]
-        for weight in weights:
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{Path(font.path).as_uri()}"); '
-                f"font-weight: {weight}; font-style: {font.style}; }}")
-    return "\n".join(rules)
+from .fonts import font_face_css
 
 
 def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path,
-               date: dt.date) -> tuple[int, list[str]]:
-    """Lay the document out once, write the tagged download PDF and the print PDF.
+               config: BookConfig) -> tuple[int, int, list[str]]:
+    """Write the tagged download PDF and the print interior from one layout where they can share it.
 
-    Returns the page count and WeasyPrint's warnings (an ignored CSS rule, a missing glyph),
-    which would otherwise vanish into its logger.
+    Both have the print edition's pages, so that a page number cited from one is right in the
+    other. The interior is laid out again only when book.toml asks for bleed or crop marks, and
+    is padded with blank pages to an even count (or a multiple of 4). Returns the page counts
+    and the problems found: WeasyPrint's warnings (an ignored CSS rule, a missing glyph), which
+    would otherwise vanish into its logger, and notes printed off their call's page.
     """
     warnings = _WarningCollector()
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
-        with _source_date_epoch(date):
-            document = _render(html, base_url, stylesheet)
-            misplaced = notes_off_their_call_page(document)
+        with _source_date_epoch(config.date):
+            document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
+            problems = notes_off_their_call_page(document)
             with atomic_path(download) as tmp:
                 document.write_pdf(tmp, **_OPTIONS)
+            download_pages = len(document.pages)
+            if config.print.bleed or config.print.crop_marks:
+                document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
+                problems += notes_off_their_call_page(document)
+            interior = _padded(document, config.print)
             with atomic_path(printed) as tmp:
-                document.write_pdf(tmp)
+                interior.write_pdf(tmp)
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
-    return len(document.pages), warnings.messages + misplaced
+    return download_pages, len(interior.pages), warnings.messages + problems
+
+
+def page_css(settings: PrintConfig, for_printer: bool) -> str:
+    """The page size from book.toml; bleed and crop marks only in the printer's copy."""
+    rules = [f"size: {settings.trim};"]
+    if for_printer and settings.bleed:
+        rules.append(f"bleed: {settings.bleed};")
+    if for_printer and settings.crop_marks:
+        rules.append("marks: crop;")
+    return f"@page {{ {' '.join(rules)} }}"
+
+
+def _padded(document, settings: PrintConfig):
+    """The document with blank pages added to make its page count a multiple of page_multiple."""
+    missing = -len(document.pages) % settings.page_multiple
+    if not missing:
+        return document
+    css = page_css(settings, for_printer=True) + "@page { margin: 0 }"
+    blank = HTML(string="<html><body></body></html>").render(stylesheets=[CSS(string=css)])
+    return document.copy(document.pages + blank.pages[:1] * missing)
 
 
 @contextlib.contextmanager
@@ -89,10 +100,11 @@ class _WarningCollector(logging.Handler):
 _OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, and reproducible with dates from the HTML head
 
 
-def _render(html: str, base_url: Path, stylesheet: Path):
+def _render(html: str, base_url: Path, stylesheet: Path, page: str):
     fonts = FontConfiguration()
     styles = [CSS(string=font_face_css(), font_config=fonts),
-              CSS(filename=str(stylesheet), font_config=fonts)]
+              CSS(filename=str(stylesheet), font_config=fonts),
+              CSS(string=page)]
     return HTML(string=html, base_url=str(base_url)).render(stylesheets=styles, font_config=fonts, **_OPTIONS)
 
 

@@ -18,6 +18,7 @@ from doit.tools import config_changed
 
 from .config import load_config
 from .errors import BuildError
+from .fileio import write_text
 from .load import find_books
 
 PACKAGE = Path(__file__).resolve().parent
@@ -76,16 +77,14 @@ def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
         book = prepare_book(folder)
         html = print_document(book)
         out = project.outputs(book.slug)
-        from .fileio import write_text
-
         write_text(out["html"], html)
-        pages, warnings = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"],
-                                         book.config.date)
+        pages, print_pages, problems = pdf.write_pdfs(
+            html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config)
     except BuildError as e:
         return _failed(e)
-    for warning in warnings:
-        print(f"{folder.name}: WeasyPrint: {warning}", file=sys.stderr)
-    print(f"{_rel(out['pdf'], project)}, {_rel(out['print'], project)}: {pages} pages")
+    for problem in problems:
+        print(f"{folder.name}: WeasyPrint: {problem}", file=sys.stderr)
+    print(f"{_rel(out['pdf'], project)}: {pages} pages; {_rel(out['print'], project)}: {print_pages} pages")
     return True
 
 
@@ -100,6 +99,14 @@ def build_epub(folder: Path, project: Project) -> bool | TaskFailed:
     except BuildError as e:
         return _failed(e)
     print(f"{_rel(target, project)}: {len(book.chapters)} chapters, {target.stat().st_size // 1024} KiB")
+    return True
+
+
+def build_proofs(pdf: Path, folder: Path, project: Project) -> bool:
+    from .proof import write_proofs
+
+    pages = write_proofs(pdf, folder)
+    print(f"{_rel(folder, project)}: {pages} page images and contact.png")
     return True
 
 
@@ -145,9 +152,25 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "clean": True,
             }
 
+    def task_proof():
+        """Render the print PDF's pages to PNG, and a contact sheet, under build/<slug>/proof/."""
+        for folder in find_books(project.content):
+            out = project.outputs(folder.name)
+            proof = project.build / folder.name / "proof"
+            yield {
+                "name": folder.name,
+                "doc": f"page images of {folder.name}",
+                "actions": [(build_proofs, [out["print"], proof, project])],
+                "file_dep": [out["print"], *_modules(("proof", "fileio"))],
+                "targets": [proof / "contact.png"],
+                "uptodate": [config_changed({"versions": _versions(("pypdfium2", "pillow"))})],
+                "clean": True,
+            }
+
     return {
         "task_pdf": task_pdf,
         "task_epub": task_epub,
+        "task_proof": task_proof,
         "DOIT_CONFIG": {
             "default_tasks": ["pdf", "epub"],
             "dep_file": str(project.build / ".doit.db"),
