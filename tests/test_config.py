@@ -36,6 +36,8 @@ def test_toml_date_literal(tmp_path):
     ({"date": "25/11/2026"}, "date: must be an ISO date such as 2026-11-25"),
     ({"chapters": ["../outside.md"]}, "chapters: '../outside.md' must be a path inside the book folder"),
     ({"chapters": []}, "chapters: must list at least one entry"),
+    ({"back_matter": ["b.md"]}, "back_matter: must name the last chapters, in their order"),
+    ({"print": "6x9"}, "print: must be a table ([print])"),
 ])
 def test_mistakes_name_file_and_key(tmp_path, keys, message):
     folder = write_book(tmp_path, {"a.md": "# A\n"}, **keys)
@@ -48,3 +50,28 @@ def test_invalid_toml(tmp_path):
     (tmp_path / "book.toml").write_text('title = "unclosed\n')
     with pytest.raises(BuildError, match=r"book\.toml: not valid TOML"):
         load_config(tmp_path / "book.toml")
+
+
+@pytest.mark.parametrize("table, message", [
+    ('trim = "6x9"', "print.trim: must be a width and a height such as '6in 9in'"),
+    ('bleed = "3"', "print.bleed: must be a length such as '0.125in' or '3mm', not '3'"),
+    ("crop_marks = 1", "print.crop_marks: must be true or false"),
+    ("page_multiple = 3", "print.page_multiple: must be 2 or 4"),
+    ("trimm = '6in 9in'", "print.trimm: unknown key (did you mean 'trim'?)"),
+])
+def test_print_table_mistakes(tmp_path, table, message):
+    folder = write_book(tmp_path, {"a.md": "# A\n"})
+    with (folder / "book.toml").open("a") as toml:
+        toml.write(f"[print]\n{table}\n")
+    with pytest.raises(BuildError) as e:
+        load_config(folder / "book.toml")
+    assert str(e.value).startswith(f"{folder / 'book.toml'}: {message}")
+
+
+def test_print_table_defaults_and_values(tmp_path):
+    folder = write_book(tmp_path, {"a.md": "# A\n"})
+    assert load_config(folder / "book.toml").print.trim == "6in 9in"
+    with (folder / "book.toml").open("a") as toml:
+        toml.write('[print]\ntrim = "148mm 210mm"\nbleed = "3mm"\ncrop_marks = true\npage_multiple = 4\n')
+    p = load_config(folder / "book.toml").print
+    assert (p.trim, p.bleed, p.crop_marks, p.page_multiple) == ("148mm 210mm", "3mm", True, 4)

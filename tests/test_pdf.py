@@ -107,7 +107,7 @@ def test_metadata_outline_and_fonts(edition):
     pdf, book = edition.pdf, edition.book
     c = book.config
     meta = pdf.reader.metadata
-    assert meta.title == c.title
+    assert meta.title == (f"{c.title}: {c.subtitle}" if c.subtitle else c.title)
     assert meta.author == ", ".join(c.authors)
     assert meta.subject == (c.description or c.subtitle or c.title)
     assert meta.creation_date == dt.datetime.combine(c.date, dt.time(), dt.timezone.utc)

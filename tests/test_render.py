@@ -42,7 +42,7 @@ def test_print_notes_float_at_their_call_with_no_line_break_inside():
 def test_print_document_front_matter_and_head():
     tree = print_tree()
     assert tree.get("lang") == "en"
-    assert tree.findtext(".//title") == "A Small Book & <Friends>"
+    assert tree.findtext(".//title") == "A Small Book & <Friends>: Fixture for folio's tests"
     assert tree.xpath("//meta[@name='author']/@content") == ["Ada Editor", "Ben Typesetter"]
     assert tree.xpath("//meta[@name='dcterms.created']/@content") == ["2025-03-14T00:00:00Z"]
     sections = [s.get("class") for s in tree.xpath("/html/body/*")]

@@ -137,7 +137,7 @@ def print_document(book: Book) -> str:
     renderer = PrintRenderer(book)
     head = [
         '<meta charset="utf-8"/>',
-        f"<title>{e(c.title)}</title>",
+        f"<title>{e(c.title)}{': ' + e(c.subtitle) if c.subtitle else ''}</title>",  # the PDF's title
         *(_meta("author", a) for a in c.authors),
         _meta("description", c.description or c.subtitle or c.title),
         _meta("keywords", ", ".join(c.keywords)) if c.keywords else "",
