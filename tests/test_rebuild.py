@@ -51,6 +51,19 @@ def test_chapter_edit_reaches_both_editions(project):
     assert "A corrected block quote." in EpubEdition(project.out("mini.epub")).text()
 
 
+def test_print_settings_rebuild_only_the_pdfs(project):
+    toml = project.root / "content" / "mini" / "book.toml"
+    toml.write_text(toml.read_text() + '\n[print]\npage_multiple = 4\n')
+    assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "up to date"})
+    assert len(PdfEdition(project.out("mini-print.pdf")).pages) % 4 == 0
+
+
+def test_comment_in_book_toml_rebuilds_nothing(project):
+    toml = project.root / "content" / "mini" / "book.toml"
+    toml.write_text("# a comment\n" + toml.read_text())
+    assert project.doit() == (0, {"pdf:mini": "up to date", "epub:mini": "up to date"})
+
+
 def test_metadata_edit_rebuilds(project):
     toml = project.root / "content" / "mini" / "book.toml"
     toml.write_text(toml.read_text().replace('"Ada Editor"', '"Ada Corrector"'))

@@ -53,15 +53,25 @@ def _versions(libraries: tuple[str, ...]) -> dict[str, str]:
     return {name: metadata.version(name) for name in libraries}
 
 
-def _book_inputs(folder: Path) -> tuple[list[Path], object]:
-    """The book's files and the metadata the editions read; a broken book.toml is reported by
-    the action, so here it only makes the task run."""
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+_PRINT_ONLY_KEYS = {"print", "keywords"}  # book.toml keys that only the PDFs read
+
+
+def _book_inputs(folder: Path, ignored_keys: set[str] = frozenset()) -> tuple[list[Path], object]:
+    """The book's chapters and images, and the book.toml settings a task reads.
+
+    book.toml itself is not a file_dep: a change to a key rebuilds only the tasks that read it.
+    A broken book.toml makes every task run, and its action reports the mistake.
+    """
     toml = folder / "book.toml"
     try:
         config = load_config(toml)
     except BuildError:
-        return [toml], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
-    return [toml] + [folder / c for c in config.chapters if (folder / c).exists()], config.as_metadata()
+        return [], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
+    chapters = [folder / c for c in config.chapters if (folder / c).exists()]
+    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
+    settings = {k: v for k, v in config.as_metadata().items() if k not in ignored_keys}
+    return chapters + images, settings
 
 
 def _modules(names: tuple[str, ...]) -> list[Path]:
@@ -141,7 +151,7 @@ def make_tasks(root: Path) -> dict[str, object]:
     def task_epub():
         """Write each book's EPUB 3 with ebooklib: build/<slug>.epub."""
         for folder in find_books(project.content):
-            inputs, book_metadata = _book_inputs(folder)
+            inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
             yield {
                 "name": folder.name,
                 "doc": f"EPUB edition of {folder.name}",

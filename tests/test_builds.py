@@ -1,0 +1,52 @@
+"""Builds as a shell runs them: reproducible in any folder, time zone and hash seed, parallel,
+and a no-op that decides quickly without loading the heavy libraries."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT
+
+DOIT = str(Path(sys.executable).parent / "doit")
+OUTPUTS = ["mini.pdf", "mini-print.pdf", "mini.epub"]
+
+
+def project(folder: Path) -> Path:
+    shutil.copytree(FIXTURES / "mini", folder / "content" / "mini")
+    shutil.copytree(ROOT / "styles", folder / "styles")
+    shutil.copy(ROOT / "dodo.py", folder / "dodo.py")
+    return folder
+
+
+def doit(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([DOIT, *args], cwd=folder, env=os.environ | env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / "build" / name).read_bytes()).hexdigest() for name in OUTPUTS}
+
+
+def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp_path):
+    a, b = project(tmp_path / "a"), project(tmp_path / "somewhere" / "else")
+    doit(a, TZ="UTC", PYTHONHASHSEED="0")
+    doit(b, "-n", "2", TZ="Asia/Karachi", PYTHONHASHSEED="4242")
+    assert digests(a) == digests(b)
+
+
+def test_no_op_loads_neither_weasyprint_nor_ebooklib(tmp_path):
+    folder = project(tmp_path / "p")
+    doit(folder)
+    probe = ("import sys; from doit.doit_cmd import DoitMain; from doit.cmd_base import ModuleTaskLoader; "
+             "from folio.tasks import make_tasks; from pathlib import Path; "
+             "code = DoitMain(ModuleTaskLoader(make_tasks(Path('.')))).run([]); "
+             "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True)
+    assert result.stdout.split()[-3:] == ["0", "False", "False"], result.stdout + result.stderr
+    assert "-- pdf:mini" in result.stdout and "-- epub:mini" in result.stdout
