@@ -126,6 +126,35 @@ def scale_setup(pages: int):
     return setup
 
 
+STAGES = """
+import sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from folio.html import print_document
+from folio.transforms import prepare_book
+t1 = time.perf_counter()
+from folio import pdf
+t2 = time.perf_counter()
+book = prepare_book(Path(sys.argv[1]))
+html = print_document(book)
+t3 = time.perf_counter()
+with pdf._source_date_epoch(book.config.date):
+    document = pdf._render(html, book.folder, Path(sys.argv[2]), pdf.page_css(book.config.print, False))
+    t4 = time.perf_counter()
+    document.write_pdf("/dev/null", **pdf._OPTIONS)
+    t5 = time.perf_counter()
+print(len(document.pages), t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
+"""
+
+
+def stages(folder: Path) -> list[float]:
+    """Where one PDF's time goes: folio's imports, WeasyPrint's import, parse + HTML, layout, writing."""
+    book = next((folder / "content").iterdir())
+    out = subprocess.run([sys.executable, "-c", STAGES, str(book), str(folder / "styles" / "print.css")],
+                         check=True, capture_output=True, text=True)
+    return [float(x) for x in out.stdout.split()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
@@ -155,8 +184,16 @@ def main() -> None:
     print()
     for row in scale:
         print(f"{row['name']}: {row['pages']} pages, {1000 * row['median'] / row['pages']:.1f} ms a page")
+    print()
+    print(f"{'where one PDF goes (s)':26} {'pages':>6} {'folio import':>13} {'WeasyPrint import':>18} "
+          f"{'parse+HTML':>11} {'layout':>8} {'write':>7}")
+    for row in scale:
+        pages, *seconds = stages(row["folder"])
+        print(f"{row['name'].split(':')[0][16:]:26} {pages:6.0f} " + " ".join(
+            f"{s:{w}.3f}" for s, w in zip(seconds, (13, 18, 11, 8, 7))))
     per_page = [row["median"] / row["pages"] for row in scale]
-    print(f"per-page time at {scale[-1]['pages']} pages / at {scale[0]['pages']} pages: {per_page[-1] / per_page[0]:.2f}")
+    small, large = scale[0]["pages"], scale[-1]["pages"]
+    print(f"per-page time at {large} pages / at {small} pages: {per_page[-1] / per_page[0]:.2f}")
     print(f"cold build / pandoc baseline: {rows[1]['median'] / rows[0]['median']:.2f}")
     shutil.rmtree(WORK)
 

@@ -93,12 +93,13 @@ class EpubRenderer(_BookRenderer):
                 f'href="#{note_id(note)}">{note.number}</a>')
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        href = str(tokens[idx].attrGet("href") or "")
+        token = tokens[idx]
+        href = str(token.attrGet("href") or "")
         if href.startswith("#"):
             chapter = next(h.chapter for h in self.book.headings if h.id == href[1:])
-            if chapter != env["chapter"].id:
-                tokens[idx].attrSet("href", f"{chapter}.xhtml{href}")
-        return self.renderToken(tokens, idx, options, env)
+            if chapter != env["chapter"].id:  # the tokens are shared with the print renderer: copy
+                token = token.copy(attrs={**token.attrs, "href": f"{chapter}.xhtml{href}"})
+        return self.renderToken([token], 0, options, env)
 
     def render_notes(self, chapter: Chapter) -> str:
         options, env = make_parser().options, {"chapter": chapter}

@@ -78,13 +78,25 @@ def _modules(names: tuple[str, ...]) -> list[Path]:
     return [PACKAGE / f"{name}.py" for name in names]
 
 
+_prepared: dict[Path, tuple[object, object]] = {}
+
+
+def _prepare(folder: Path):
+    """The book, parsed once per process for all its editions (while its files are unchanged)."""
+    from .transforms import prepare_book
+
+    state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*")))
+    if folder not in _prepared or _prepared[folder][0] != state:
+        _prepared[folder] = (state, prepare_book(folder))
+    return _prepared[folder][1]
+
+
 def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
     from . import pdf  # WeasyPrint: only when a PDF is really built
     from .html import print_document
-    from .transforms import prepare_book
 
     try:
-        book = prepare_book(folder)
+        book = _prepare(folder)
         html = print_document(book)
         out = project.outputs(book.slug)
         write_text(out["html"], html)
@@ -100,10 +112,9 @@ def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
 
 def build_epub(folder: Path, project: Project) -> bool | TaskFailed:
     from . import epub  # ebooklib: only when an EPUB is really built
-    from .transforms import prepare_book
 
     try:
-        book = prepare_book(folder)
+        book = _prepare(folder)
         target = project.outputs(book.slug)["epub"]
         epub.write_epub(book, project.styles / "epub.css", target)
     except BuildError as e:
