@@ -6,7 +6,9 @@ book in the same face, with no system font to fall back on.
 
 from __future__ import annotations
 
+import functools
 import os
+import unicodedata
 from pathlib import Path
 
 import fontpkg
@@ -14,14 +16,41 @@ import fontpkg
 from .fileio import atomic_path
 
 BOOK_FACE = "EB Garamond"
+# The faces the print CSS names, in order: the book face, then one for Arabic script (Urdu,
+# Persian, Arabic words in the text). Nothing else is used; uncovered characters are reported.
+FACES = (BOOK_FACE, "Amiri")
 
 
-def font_face_css(family: str = BOOK_FACE) -> str:
-    """@font-face rules for the family's regular and bold, upright and italic."""
+def font_face_css() -> str:
+    """@font-face rules for each face's regular and bold, upright and italic."""
     return "\n".join(
         f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
         f"font-weight: {weight}; font-style: {style}; }}"
-        for path, weight, style in static_fonts(family))
+        for family in FACES for path, weight, style in static_fonts(family))
+
+
+@functools.cache
+def covered() -> frozenset[int]:
+    """The code points some face has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    points: set[int] = set()
+    for family in FACES:
+        for font in fontpkg.family(family).files:
+            points.update(TTFont(font.path, lazy=True).getBestCmap())
+    return frozenset(points)
+
+
+def uncovered(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, character) of the first use of each character that no face covers."""
+    points, seen, found = covered(), set(), []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for column, char in enumerate(line, start=1):
+            if ord(char) not in points and not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") \
+                    and char not in seen:
+                seen.add(char)
+                found.append((number, column, char))
+    return found
 
 
 def static_fonts(family: str) -> list[tuple[Path, int, str]]:

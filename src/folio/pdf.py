@@ -10,18 +10,24 @@ import datetime as dt
 import inspect
 import logging
 import os
+import unicodedata
 from math import inf
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.layout import block, inline
 from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .config import BookConfig, PrintConfig
+from .errors import BuildError
 from .fileio import atomic_path
-from .fonts import font_face_css
+from .fonts import FACES, font_face_css, static_fonts, uncovered
+from .model import Book
 
 
 def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path,
@@ -52,6 +58,18 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     return download_pages, len(interior.pages), warnings.messages + problems
+
+
+def check_coverage(book: Book) -> None:
+    """Stop at the first character no face of the book covers: it would print in a fallback font."""
+    for chapter in book.chapters:
+        for line, column, char in uncovered(chapter.text):
+            name = unicodedata.name(char, "unnamed")
+            raise BuildError(chapter.path, f"no font of the book covers U+{ord(char):04X} {char} ({name})",
+                             line=line, col=column)
+    config_text = " ".join([book.config.title, book.config.subtitle or "", *book.config.authors])
+    for _, _, char in uncovered(config_text):
+        raise BuildError(book.folder / "book.toml", f"no font of the book covers U+{ord(char):04X} {char}")
 
 
 def page_css(settings: PrintConfig, for_printer: bool) -> str:
@@ -102,10 +120,34 @@ _OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, and reproducible with dates fr
 
 def _render(html: str, base_url: Path, stylesheet: Path, page: str):
     fonts = FontConfiguration()
-    styles = [CSS(string=font_face_css(), font_config=fonts),
-              CSS(filename=str(stylesheet), font_config=fonts),
+    font_folders = {path.parent for face in FACES for path, _, _ in static_fonts(face)}
+    fetcher = SandboxFetcher([base_url, stylesheet.parent, *sorted(font_folders)])
+    styles = [CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
+              CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
               CSS(string=page)]
-    return HTML(string=html, base_url=str(base_url)).render(stylesheets=styles, font_config=fonts, **_OPTIONS)
+    try:
+        return HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
+            stylesheets=styles, font_config=fonts, **_OPTIONS)
+    except FatalURLFetchingError as e:
+        raise BuildError(base_url, f"{e.__cause__ or e}") from None
+
+
+class SandboxFetcher(URLFetcher):
+    """Reads files inside the given folders and data: URLs, and nothing else: no network,
+    no file elsewhere on the machine, whatever a book or a stylesheet names."""
+
+    def __init__(self, folders: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
+        self.folders = [folder.resolve() for folder in folders]
+
+    def fetch(self, url: str, headers=None):
+        if urlsplit(url).scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(folder) for folder in self.folders):
+                raise ValueError(f"{url} is outside the book and styles folders: refused")
+        elif not url.startswith("data:"):
+            raise ValueError(f"{url}: only files of the book and data: URLs are read (offline build)")
+        return super().fetch(url, headers)
 
 
 def notes_off_their_call_page(document) -> list[str]:

@@ -97,6 +97,7 @@ def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
 
     try:
         book = _prepare(folder)
+        pdf.check_coverage(book)
         html = print_document(book)
         out = project.outputs(book.slug)
         write_text(out["html"], html)
