@@ -74,3 +74,10 @@ def mini_bleed(tmp_path_factory) -> Project:
     """The fixture book printed with bleed and crop marks, padded for saddle stitching."""
     return _build_session(tmp_path_factory, "bleed", {"mini": FIXTURES / "mini"},
                           '\n[print]\ntrim = "5.5in 8.5in"\nbleed = "0.125in"\ncrop_marks = true\npage_multiple = 4\n')
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory) -> Project:
+    """A book that uses every construct: lists, a table, quotes, code, many notes, a note called
+    twice, Urdu words, long words and addresses, raw HTML, `&` and `<` in the title."""
+    return _build_session(tmp_path_factory, "hostile", {"hostile": FIXTURES / "hostile"})

@@ -8,7 +8,7 @@ from readers import NS, EpubEdition, PdfEdition
 
 from folio.transforms import prepare_book
 
-BOOKS = ["mqm", "mini"]
+BOOKS = ["mqm", "mini", "hostile"]
 SLUGS = {"mqm": "mqm-militancy", "mini": "mini"}
 
 

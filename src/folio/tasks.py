@@ -8,10 +8,13 @@ ebooklib are imported inside the actions that need them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
@@ -20,6 +23,9 @@ from .config import load_config
 from .errors import BuildError
 from .fileio import write_text
 from .load import find_books
+
+if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to rebuild
+    from .model import Book
 
 PACKAGE = Path(__file__).resolve().parent
 # The package modules each edition runs: a change to one of them rebuilds that edition.
@@ -78,62 +84,80 @@ def _modules(names: tuple[str, ...]) -> list[Path]:
     return [PACKAGE / f"{name}.py" for name in names]
 
 
-_prepared: dict[Path, tuple[object, object]] = {}
+def reported(action):
+    """A doit action whose failures are one line naming the place (`path:line:col: message`), not a
+    traceback; FOLIO_DEBUG=1 lets exceptions through, tracebacks and all."""
+    @functools.wraps(action)
+    def run(*args):
+        try:
+            return action(*args)
+        except BuildError as error:
+            if os.environ.get("FOLIO_DEBUG"):
+                raise
+            return TaskFailed(str(error))  # doit prints it, without a traceback
+        except Exception as error:
+            if os.environ.get("FOLIO_DEBUG"):
+                raise
+            return TaskFailed(f"{args[0]}: internal error: {type(error).__name__}: {error} "
+                              "(FOLIO_DEBUG=1 shows the traceback)")
+    return run
 
 
-def _prepare(folder: Path):
+_prepared: dict[Path, tuple[tuple, Book]] = {}
+
+
+def _prepare(folder: Path, project: Project) -> Book:
     """The book, parsed once per process for all its editions (while its files are unchanged)."""
     from .transforms import prepare_book
 
     state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*")))
     if folder not in _prepared or _prepared[folder][0] != state:
         _prepared[folder] = (state, prepare_book(folder))
-    return _prepared[folder][1]
+    book = _prepared[folder][1]
+    for other in find_books(project.content):
+        if other != folder and load_config(other / "book.toml").identifier == book.config.identifier:
+            raise BuildError(folder / "book.toml", f"identifier: {book.config.identifier!r} is also the "
+                             f"identifier of {other / 'book.toml'}; every book needs its own")
+    return book
 
 
-def build_pdfs(folder: Path, project: Project) -> bool | TaskFailed:
+@reported
+def build_pdfs(folder: Path, project: Project) -> bool:
+    book = _prepare(folder, project)  # mistakes in the book show before WeasyPrint is loaded
+
     from . import pdf  # WeasyPrint: only when a PDF is really built
     from .html import print_document
 
-    try:
-        book = _prepare(folder)
-        pdf.check_coverage(book)
-        html = print_document(book)
-        out = project.outputs(book.slug)
-        write_text(out["html"], html)
-        pages, print_pages, problems = pdf.write_pdfs(
-            html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config)
-    except BuildError as e:
-        return _failed(e)
+    pdf.check_coverage(book)
+    html = print_document(book)
+    out = project.outputs(book.slug)
+    write_text(out["html"], html)
+    pages, print_pages, problems = pdf.write_pdfs(
+        html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config)
     for problem in problems:
         print(f"{folder.name}: WeasyPrint: {problem}", file=sys.stderr)
     print(f"{_rel(out['pdf'], project)}: {pages} pages; {_rel(out['print'], project)}: {print_pages} pages")
     return True
 
 
-def build_epub(folder: Path, project: Project) -> bool | TaskFailed:
+@reported
+def build_epub(folder: Path, project: Project) -> bool:
     from . import epub  # ebooklib: only when an EPUB is really built
 
-    try:
-        book = _prepare(folder)
-        target = project.outputs(book.slug)["epub"]
-        epub.write_epub(book, project.styles / "epub.css", target)
-    except BuildError as e:
-        return _failed(e)
+    book = _prepare(folder, project)
+    target = project.outputs(book.slug)["epub"]
+    epub.write_epub(book, project.styles / "epub.css", target)
     print(f"{_rel(target, project)}: {len(book.chapters)} chapters, {target.stat().st_size // 1024} KiB")
     return True
 
 
+@reported
 def build_proofs(pdf: Path, folder: Path, project: Project) -> bool:
     from .proof import write_proofs
 
     pages = write_proofs(pdf, folder)
     print(f"{_rel(folder, project)}: {pages} page images and contact.png")
     return True
-
-
-def _failed(error: BuildError) -> TaskFailed:
-    return TaskFailed(str(error))  # doit prints it, without a traceback
 
 
 def _rel(path: Path, project: Project) -> str:
