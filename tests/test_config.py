@@ -32,6 +32,7 @@ def test_toml_date_literal(tmp_path):
     ({"title": None}, "title: required key is missing"),
     ({"authors": "One Author"}, "authors: must be a list of non-empty strings"),
     ({"title": 3}, "title: must be a string, not int"),
+    ({"identifier": "urn:uuid:1"}, "identifier: 'urn:uuid:1' is not a valid UUID"),
     ({"language": "English"}, "language: 'English' is not a BCP 47 language tag"),
     ({"date": "25/11/2026"}, "date: must be an ISO date such as 2026-11-25"),
     ({"chapters": ["../outside.md"]}, "chapters: '../outside.md' must be a path inside the book folder"),

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
+import uuid
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path, PurePosixPath
 
@@ -108,6 +109,12 @@ def _check(path: Path, key: str, value: object) -> object:
             raise fail(f"must be a string, not {type(value).__name__}")
         if not value.strip():
             raise fail("must not be empty")
+        if key == "identifier" and value.lower().startswith("urn:uuid:"):
+            try:
+                uuid.UUID(value[9:])
+            except ValueError:
+                raise fail(f"{value!r} is not a valid UUID (make one with: python -c 'import uuid; "
+                           "print(uuid.uuid4())')") from None
         if key == "language" and not _LANGUAGE_TAG.match(value):
             raise fail(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
         return value.strip()
