@@ -253,9 +253,11 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
         nested = "".join(f"<li>{_link(f'{chapter.filename}#{h.id}', h.text)}</li>\n" for h in sections)
         toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "")
                    + "</li>\n")
-    first = book.chapters[0]
+    first, back = book.chapters[0], [ch for ch in book.chapters if ch.back_matter]
     landmarks = [("cover", COVER_PAGE, "Cover"), ("titlepage", TITLE_PAGE, "Title page"),
                  ("toc", f"{NAV}#toc", "Contents"), ("bodymatter", first.filename, first.title)]
+    if back:
+        landmarks.append(("backmatter", back[0].filename, back[0].title))
     parts = [
         '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
         f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n',
