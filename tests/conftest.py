@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,15 @@ from folio.tasks import make_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def need(tool: str, present: bool) -> None:
+    """Skip a test whose tool is missing, except in CI (CI=true), where a missing tool fails it."""
+    if not present:
+        message = f"{tool} is not installed: bin/setup --test installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 class Project:

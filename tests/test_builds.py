@@ -40,13 +40,13 @@ def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp
     assert digests(a) == digests(b)
 
 
-def test_no_op_loads_neither_weasyprint_nor_ebooklib(tmp_path):
+def test_no_op_loads_neither_weasyprint_nor_ebooklib_nor_pillow(tmp_path):
     folder = project(tmp_path / "p")
     doit(folder)
     probe = ("import sys; from doit.doit_cmd import DoitMain; from doit.cmd_base import ModuleTaskLoader; "
              "from folio.tasks import make_tasks; from pathlib import Path; "
              "code = DoitMain(ModuleTaskLoader(make_tasks(Path('.')))).run([]); "
-             "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules)")
+             "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules, 'PIL' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True)
-    assert result.stdout.split()[-3:] == ["0", "False", "False"], result.stdout + result.stderr
+    assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stdout + result.stderr
     assert "-- pdf:mini" in result.stdout and "-- epub:mini" in result.stdout

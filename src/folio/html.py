@@ -17,8 +17,14 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
 from .fonts import face_credit
-from .model import Book, Chapter, Note
+from .model import Book, Chapter, Heading, Note, PageStart
 from .parse import make_parser
+
+# The EPUB's own documents and images, beside one XHTML document per chapter (Chapter.filename).
+COVER_PAGE = "cover.xhtml"
+COVER_IMAGE = "images/cover.png"
+TITLE_PAGE = "titlepage.xhtml"
+NAV = "nav.xhtml"
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -218,6 +224,58 @@ def epub_chapter_body(book: Book, chapter: Chapter) -> str:
     renderer = EpubRenderer(book)
     return (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
             f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n")
+
+
+def contents(book: Book) -> list[tuple[Chapter, list[Heading]]]:
+    """Each chapter with its sections (level 2): the contents, as the PDF prints them."""
+    return [(ch, [h for h in ch.headings[1:] if h.level == 2]) for ch in book.chapters]
+
+
+def cover_text(book: Book) -> str:
+    """What the cover image says, as its text alternative."""
+    c = book.config
+    title = f"{c.title}: {c.subtitle}" if c.subtitle else c.title
+    authors = c.authors[0] if len(c.authors) == 1 else f"{', '.join(c.authors[:-1])} and {c.authors[-1]}"
+    return f"{title}, by {authors}"
+
+
+def epub_cover_body(book: Book) -> str:
+    """The cover page: the cover image, alone."""
+    return (f'<section class="cover" epub:type="cover">\n'
+            f'<img src="{COVER_IMAGE}" alt="{escapeHtml(cover_text(book))}" role="doc-cover"/>\n</section>\n')
+
+
+def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) -> str:
+    """The navigation document: the contents, the landmarks and, given the print edition's page
+    starts, a page-list. Landmarks and page-list are for reading systems' menus, so hidden."""
+    toc = []
+    for chapter, sections in contents(book):
+        nested = "".join(f"<li>{_link(f'{chapter.filename}#{h.id}', h.text)}</li>\n" for h in sections)
+        toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "")
+                   + "</li>\n")
+    first, back = book.chapters[0], [ch for ch in book.chapters if ch.back_matter]
+    landmarks = [("cover", COVER_PAGE, "Cover"), ("titlepage", TITLE_PAGE, "Title page"),
+                 ("toc", f"{NAV}#toc", "Contents"), ("bodymatter", first.filename, first.title)]
+    if back:
+        landmarks.append(("backmatter", back[0].filename, back[0].title))
+    parts = [
+        '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
+        f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n',
+        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">\n'
+        '<h2 id="landmarks-title">Landmarks</h2>\n<ol>\n'
+        + "".join(f'<li>{_link(href, text, kind)}</li>\n' for kind, href, text in landmarks) + "</ol>\n</nav>\n",
+    ]
+    if page_starts:
+        parts.append(
+            '<nav epub:type="page-list" role="doc-pagelist" id="page-list" aria-labelledby="page-list-title" '
+            'hidden="hidden">\n<h2 id="page-list-title">Pages</h2>\n<ol>\n'
+            + "".join(f"<li>{_link(p.href, p.label)}</li>\n" for p in page_starts) + "</ol>\n</nav>\n")
+    return "".join(parts)
+
+
+def _link(href: str, text: str, epub_type: str = "") -> str:
+    kind = f' epub:type="{epub_type}"' if epub_type else ""
+    return f'<a{kind} href="{escapeHtml(href)}">{escapeHtml(text)}</a>'
 
 
 def epub_title_page_body(book: Book) -> str:

@@ -62,3 +62,12 @@ class Book:
     @property
     def headings(self) -> list[Heading]:
         return [h for c in self.chapters for h in c.headings]
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a page of the print edition begins in the EPUB, for the EPUB's page-list: the page's
+    printed number and the target ("chapter.xhtml#id") of the pagebreak marker put there."""
+
+    label: str
+    href: str

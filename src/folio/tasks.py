@@ -29,12 +29,13 @@ if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to
 
 PACKAGE = Path(__file__).resolve().parent
 # The package modules each edition runs: a change to one of them rebuilds that edition.
-_COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio")
+_COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio",
+                   "fonts")
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
-_EPUB_MODULES = _COMMON_MODULES + ("epub",)
+_EPUB_MODULES = _COMMON_MODULES + ("cover", "epub")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "pyphen")
-_EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml")
+_EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml", "pillow", "fontpkg", "fontpkg-eb-garamond")
 
 
 class Project:
@@ -60,7 +61,7 @@ def _versions(libraries: tuple[str, ...]) -> dict[str, str]:
 
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-_PRINT_ONLY_KEYS = {"print", "keywords"}  # book.toml keys that only the PDFs read
+_PRINT_ONLY_KEYS = {"print"}  # book.toml keys that only the PDFs read
 
 
 def _book_inputs(folder: Path, ignored_keys: set[str] = frozenset()) -> tuple[list[Path], object]:
@@ -142,11 +143,11 @@ def build_pdfs(folder: Path, project: Project) -> bool:
 
 @reported
 def build_epub(folder: Path, project: Project) -> bool:
-    from . import epub  # ebooklib: only when an EPUB is really built
+    from . import cover, epub  # Pillow and ebooklib: only when an EPUB is really built
 
     book = _prepare(folder, project)
     target = project.outputs(book.slug)["epub"]
-    epub.write_epub(book, project.styles / "epub.css", target)
+    epub.write_epub(book, project.styles / "epub.css", target, cover.cover_png(book))
     print(f"{_rel(target, project)}: {len(book.chapters)} chapters, {target.stat().st_size // 1024} KiB")
     return True
 
