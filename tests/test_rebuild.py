@@ -42,6 +42,12 @@ def test_print_style_change_rebuilds_only_the_pdfs(project):
     assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "up to date"})
 
 
+def test_print_style_change_that_moves_pages_rebuilds_the_epub_too(project):
+    css = project.root / "styles" / "print.css"
+    css.write_text(css.read_text().replace("font-size: 11pt;", "font-size: 13pt;", 1))
+    assert project.doit() == (0, {"pdf:mini": "ran", "epub:mini": "ran"})  # its page-list follows the pages
+
+
 def test_chapter_edit_reaches_both_editions(project):
     chapter = project.root / "content" / "mini" / "two.md"
     chapter.write_text(chapter.read_text().replace("A block quote.", "A corrected block quote."))

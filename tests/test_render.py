@@ -19,7 +19,7 @@ def print_tree():
 
 def epub_tree(index: int):
     book = prepare_book(MINI)
-    body = epub_chapter_body(book, book.chapters[index])
+    body, _ = epub_chapter_body(book, book.chapters[index])
     doc = (f'<html xmlns="{EPUB_NS["x"]}" xmlns:epub="{EPUB_NS["epub"]}"><body>{body}</body></html>')
     return etree.fromstring(doc.encode())
 

@@ -24,8 +24,9 @@ from .html import (
     epub_cover_body,
     epub_nav_body,
     epub_title_page_body,
+    long_date,
 )
-from .model import Book, PageStart
+from .model import Book, PrintPage
 
 # Zip entries carry this time, not the time of the build (the earliest a zip can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -36,12 +37,12 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
-               page_starts: Sequence[PageStart] | None = None) -> None:
+               print_pages: Sequence[PrintPage] = ()) -> None:
     """Write the EPUB: cover, title page, contents, then the chapters.
 
-    `cover` is the cover image (PNG). `page_starts`, from the print layout, adds a page-list; the
-    caller must have put a pagebreak marker at each target, and a pagination source will be due
-    (Ace asks for dc:source or a11y:pageBreakSource alongside a page-list).
+    `cover` is the cover image (PNG). `print_pages`, from the print layout, puts a pagebreak
+    marker where each page of the print edition begins, lists them in a page-list and names the
+    print edition as their source.
     """
     c = book.config
     out = epub.EpubBook()
@@ -79,9 +80,15 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
     out.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})  # for EPUB 2 readers, Kindle
     cover_page = page("cover", COVER_PAGE, "Cover", epub_cover_body(book))
     title_page = page("titlepage", TITLE_PAGE, c.title, epub_title_page_body(book))
+    bodies = [epub_chapter_body(book, ch, print_pages) for ch in book.chapters]
+    page_starts = [start for _, placed in bodies for start in placed]
     nav = page("nav", NAV, "Contents", epub_nav_body(book, page_starts))
     nav.properties.append("nav")
-    chapters = [page(ch.id, ch.filename, ch.title, epub_chapter_body(book, ch)) for ch in book.chapters]
+    chapters = [page(ch.id, ch.filename, ch.title, body) for ch, (body, _) in zip(book.chapters, bodies)]
+    if page_starts:  # the print edition is the source of the pagination
+        out.add_metadata("DC", "source", f"{c.title}, print edition ({c.print.trim}), {long_date(c.date)}",
+                         {"id": "print-edition"})
+        out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
     for chapter in book.chapters:
         for src in chapter.images:
             out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src,

@@ -17,8 +17,12 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
 from .fonts import face_credit
-from .model import Book, Chapter, Heading, Note, PageStart
+from .model import Book, Chapter, Heading, Note, PageStart, PrintPage, countable
 from .parse import make_parser
+
+# The blocks whose text places a print page's start: each gets data-block="chapter:token-index"
+# in the print HTML, and the EPUB renderer counts its text to put the page's marker there.
+_BLOCKS = ("paragraph", "heading", "list_item", "td", "th")
 
 # The EPUB's own documents and images, beside one XHTML document per chapter (Chapter.filename).
 COVER_PAGE = "cover.xhtml"
@@ -65,6 +69,17 @@ class _BookRenderer(RendererHTML):
 class PrintRenderer(_BookRenderer):
     """Notes float to the foot of the page of their call (`float: footnote` in print.css)."""
 
+    def __init__(self, book: Book):
+        super().__init__(book)
+        for block in _BLOCKS:
+            self.rules[f"{block}_open"] = self.block_open
+
+    def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        if tokens is env["chapter"].tokens and not token.hidden:  # not a note's blocks
+            token = token.copy(attrs={**token.attrs, "data-block": f"{env['chapter'].id}:{idx}"})
+        return self.renderToken([token, *tokens[idx + 1:idx + 2]], 0, options, env)
+
     def softbreak(self, tokens, idx, options, env) -> str:
         return " "  # WeasyPrint would print a newline inside a footnote as a line break
 
@@ -90,7 +105,51 @@ class PrintRenderer(_BookRenderer):
 
 
 class EpubRenderer(_BookRenderer):
-    """Notes are noterefs to asides at the end of the chapter, so that readers can pop them up."""
+    """Notes are noterefs to asides at the end of the chapter, so that readers can pop them up;
+    a pagebreak marker stands where each page of the print edition begins."""
+
+    def __init__(self, book: Book, print_pages: Sequence[PrintPage] = ()):
+        super().__init__(book)
+        self.breaks: dict[tuple[str, int], list[PrintPage]] = {}
+        for page in print_pages:
+            self.breaks.setdefault((page.chapter, page.block), []).append(page)
+        self.placed: list[PageStart] = []
+        for block in _BLOCKS:
+            self.rules[f"{block}_open"] = self.block_open
+            self.rules[f"{block}_close"] = self.block_close
+
+    def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if tokens is env["chapter"].tokens and not tokens[idx].hidden:
+            pages = self.breaks.get((env["chapter"].id, idx), [])
+            env.setdefault("blocks", []).append({"pages": sorted(pages, key=lambda p: p.offset), "count": 0})
+        return self.renderToken(tokens, idx, options, env)
+
+    def block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if tokens is env["chapter"].tokens and not tokens[idx].hidden:
+            env["blocks"].pop()
+        return self.renderToken(tokens, idx, options, env)
+
+    def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """The text, with a marker before the character where a print page begins."""
+        content = tokens[idx].content
+        block = env.get("blocks", [None])[-1] if env.get("blocks") else None
+        if not block or not block["pages"]:
+            if block:
+                block["count"] += countable(content)
+            return escapeHtml(content)
+        out = []
+        for char in content:
+            if countable(char):
+                while block["pages"] and block["pages"][0].offset <= block["count"]:
+                    out.append(self.marker(block["pages"].pop(0), env["chapter"]))
+                block["count"] += 1
+            out.append(escapeHtml(char))
+        return "".join(out)
+
+    def marker(self, page: PrintPage, chapter: Chapter) -> str:
+        self.placed.append(PageStart(page.label, f"{chapter.filename}#page-{page.label}"))
+        return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page.label}" '
+                f'aria-label="{page.label}"></span>')
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
@@ -219,11 +278,14 @@ def colophon_text(book: Book) -> str:
             "WeasyPrint laid out the PDF editions, and ebooklib wrote the EPUB edition.</p>")
 
 
-def epub_chapter_body(book: Book, chapter: Chapter) -> str:
-    """The XHTML body of one chapter of the EPUB, notes as asides at its end."""
-    renderer = EpubRenderer(book)
-    return (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
+def epub_chapter_body(book: Book, chapter: Chapter, print_pages: Sequence[PrintPage] = ()
+                      ) -> tuple[str, list[PageStart]]:
+    """The XHTML body of one chapter of the EPUB, notes as asides at its end, and the print pages
+    whose start markers it holds."""
+    renderer = EpubRenderer(book, print_pages)
+    body = (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
             f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n")
+    return body, renderer.placed
 
 
 def contents(book: Book) -> list[tuple[Chapter, list[Heading]]]:

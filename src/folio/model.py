@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,24 @@ class Book:
     @property
     def headings(self) -> list[Heading]:
         return [h for c in self.chapters for h in c.headings]
+
+
+def countable(text: str) -> int:
+    """The characters that place a page break in a block's text, the same in the laid-out PDF and
+    in the tokens: spaces (lines collapse and break them), hyphenation hyphens and invisible
+    format characters (a word joiner before a note's call) do not count."""
+    return sum(1 for char in text if not char.isspace() and char != "\u2010" and unicodedata.category(char) != "Cf")
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """Where a page of the print edition begins: its printed number, and the block of text (the
+    index of its opening token in its chapter) and the countable characters of it before the page."""
+
+    label: str
+    chapter: str
+    block: int
+    offset: int
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import inspect
 import logging
 import os
 import unicodedata
+from dataclasses import dataclass
 from math import inf
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +19,9 @@ from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint import CSS, HTML
-from weasyprint.layout import block, inline
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import block as block_layout
+from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -27,18 +30,29 @@ from .config import BookConfig, PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
 from .fonts import FACES, font_face_css, static_fonts, uncovered
-from .model import Book
+from .model import Book, PrintPage, countable
+
+
+@dataclass
+class Written:
+    """What write_pdfs made: page counts, the print pages' starts, and the problems found."""
+
+    pages: int
+    print_pages: int
+    starts: list[PrintPage]
+    problems: list[str]
 
 
 def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path,
-               config: BookConfig) -> tuple[int, int, list[str]]:
+               config: BookConfig, text_start: str) -> Written:
     """Write the tagged download PDF and the print interior from one layout where they can share it.
 
     Both have the print edition's pages, so that a page number cited from one is right in the
     other. The interior is laid out again only when book.toml asks for bleed or crop marks, and
-    is padded with blank pages to an even count (or a multiple of 4). Returns the page counts
-    and the problems found: WeasyPrint's warnings (an ignored CSS rule, a missing glyph), which
-    would otherwise vanish into its logger, and notes printed off their call's page.
+    is padded with blank pages to an even count (or a multiple of 4). The problems are
+    WeasyPrint's warnings (an ignored CSS rule, a missing glyph), which would otherwise vanish
+    into its logger, and notes printed off their call's page. `text_start` is the id of the
+    element the text begins with: page 1.
     """
     warnings = _WarningCollector()
     logging.getLogger("weasyprint").addHandler(warnings)
@@ -46,6 +60,7 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
         with _source_date_epoch(config.date):
             document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
             problems = notes_off_their_call_page(document)
+            starts = page_starts(document, text_start)
             with atomic_path(download) as tmp:
                 document.write_pdf(tmp, **_OPTIONS)
             download_pages = len(document.pages)
@@ -57,7 +72,7 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
                 interior.write_pdf(tmp)
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
-    return download_pages, len(interior.pages), warnings.messages + problems
+    return Written(download_pages, len(interior.pages), starts, warnings.messages + problems)
 
 
 def check_coverage(book: Book) -> None:
@@ -150,6 +165,53 @@ class SandboxFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+def page_starts(document, text_start: str) -> list[PrintPage]:
+    """Where each numbered page begins in the text: the first countable text laid out on it.
+
+    The page box tree gives the text boxes in reading order; each belongs to the nearest block
+    element with a data-block attribute (html.py), and the countable characters of that block
+    laid out before it give the offset. Running heads, folios, list bullets, the notes and a
+    table's header repeated on a later page are not the text's; code is skipped on both sides.
+    """
+    first = next(i for i, page in enumerate(document.pages) if text_start in page.anchors)
+    counts: dict[str, int] = {}
+    headers: set[str] = set()  # table header cells laid out on earlier pages
+    starts = []
+    for index, page in enumerate(document.pages):
+        start, seen = None, set()
+        for text, block, header in _flow_text(page._page_box, None, False):
+            count = countable(text)
+            if block is None or not count or header and block in headers:
+                continue
+            if start is None and index >= first:
+                chapter, token = block.rsplit(":", 1)
+                start = PrintPage(str(index - first + 1), chapter, int(token), counts.get(block, 0))
+            counts[block] = counts.get(block, 0) + count
+            if header:
+                seen.add(block)
+        headers |= seen
+        if start:
+            starts.append(start)
+    return starts
+
+
+def _flow_text(box, block: str | None, header: bool):
+    """(text, block, in a table header) for the text boxes of the page's flow, in order."""
+    if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+        return
+    element = getattr(box, "element", None)
+    if element is not None and (box.element_tag in ("code", "pre") or "::" in box.element_tag  # generated text
+                                or element.get("class") in ("footnote", "footnote-call")):
+        return
+    if element is not None and element.get("data-block"):
+        block = element.get("data-block")
+    header = header or getattr(box, "element_tag", None) == "thead"
+    if isinstance(box, boxes.TextBox):
+        yield box.text, block, header
+    for child in getattr(box, "children", ()):
+        yield from _flow_text(child, block, header)
+
+
 def notes_off_their_call_page(document) -> list[str]:
     """Every note must be printed on the page of its call: name the ones that are not."""
     page_of = {anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors}
@@ -192,10 +254,10 @@ _REPORT_FOOTNOTES = "report = not context.in_column and can_break_now and not co
 
 
 def _keep_footnotes_on_their_page() -> None:
-    source = inspect.getsource(block._linebox_layout)
+    source = inspect.getsource(block_layout._linebox_layout)
     if _REPORT_FOOTNOTES in source:
         patched = source.replace(_REPORT_FOOTNOTES, "report = False")
-        exec(compile(patched, block.__file__, "exec"), block.__dict__)  # redefines _linebox_layout
+        exec(compile(patched, block_layout.__file__, "exec"), block_layout.__dict__)  # redefines _linebox_layout
 
 
 if weasyprint.__version__.split(".")[0] == "70":

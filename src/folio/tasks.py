@@ -8,8 +8,10 @@ ebooklib are imported inside the actions that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import json
 import os
 import sys
 from importlib import metadata
@@ -53,6 +55,7 @@ class Project:
             "print": self.build / f"{slug}-print.pdf",
             "epub": self.build / f"{slug}.epub",
             "html": self.build / slug / "print.html",
+            "pagemap": self.build / slug / "pagemap.json",  # where the print pages begin, for the EPUB
         }
 
 
@@ -133,22 +136,31 @@ def build_pdfs(folder: Path, project: Project) -> bool:
     html = print_document(book)
     out = project.outputs(book.slug)
     write_text(out["html"], html)
-    pages, print_pages, problems = pdf.write_pdfs(
-        html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config)
-    for problem in problems:
+    written = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config,
+                             text_start=book.chapters[0].id)
+    pagemap = json.dumps([dataclasses.asdict(start) for start in written.starts], indent=1) + "\n"
+    if not out["pagemap"].exists() or out["pagemap"].read_text() != pagemap:  # else the EPUB stays up to date
+        write_text(out["pagemap"], pagemap)
+    for problem in written.problems:
         print(f"{folder.name}: WeasyPrint: {problem}", file=sys.stderr)
-    print(f"{_rel(out['pdf'], project)}: {pages} pages; {_rel(out['print'], project)}: {print_pages} pages")
+    print(f"{_rel(out['pdf'], project)}: {written.pages} pages; "
+          f"{_rel(out['print'], project)}: {written.print_pages} pages")
     return True
 
 
 @reported
 def build_epub(folder: Path, project: Project) -> bool:
-    from . import cover, epub  # Pillow and ebooklib: only when an EPUB is really built
-
     book = _prepare(folder, project)
-    target = project.outputs(book.slug)["epub"]
-    epub.write_epub(book, project.styles / "epub.css", target, cover.cover_png(book))
-    print(f"{_rel(target, project)}: {len(book.chapters)} chapters, {target.stat().st_size // 1024} KiB")
+
+    from . import cover, epub  # Pillow and ebooklib: only when an EPUB is really built
+    from .model import PrintPage
+
+    out = project.outputs(book.slug)
+    pagemap = out["pagemap"]  # written by the PDF task, which doit runs first; without it, no page-list
+    pages = [PrintPage(**start) for start in json.loads(pagemap.read_text())] if pagemap.exists() else []
+    epub.write_epub(book, project.styles / "epub.css", out["epub"], cover.cover_png(book), pages)
+    print(f"{_rel(out['epub'], project)}: {len(book.chapters)} chapters, {len(pages)} print pages marked, "
+          f"{out['epub'].stat().st_size // 1024} KiB")
     return True
 
 
@@ -180,7 +192,7 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "doc": f"PDF editions of {folder.name}",
                 "actions": [(build_pdfs, [folder, project])],
                 "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
-                "targets": [out["pdf"], out["print"], out["html"]],
+                "targets": [out["pdf"], out["print"], out["html"], out["pagemap"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
                 "clean": True,
             }
@@ -193,7 +205,9 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "name": folder.name,
                 "doc": f"EPUB edition of {folder.name}",
                 "actions": [(build_epub, [folder, project])],
-                "file_dep": [*inputs, project.styles / "epub.css", *_modules(_EPUB_MODULES)],
+                # The print page map: the EPUB is rebuilt only if the print pages really moved.
+                "file_dep": [*inputs, project.outputs(folder.name)["pagemap"], project.styles / "epub.css",
+                             *_modules(_EPUB_MODULES)],
                 "targets": [project.outputs(folder.name)["epub"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_EPUB_LIBRARIES)})],
                 "clean": True,
