@@ -12,6 +12,9 @@ from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 
+# Beside book.toml, the book's own answers to the lint: words the dictionary lacks, findings accepted.
+WORDS_FILE = "words.txt"
+ALLOW_FILE = "lint-allow.toml"
 
 # A simplified BCP 47 check: language, then subtags such as script or region ("en", "en-GB").
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
