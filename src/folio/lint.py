@@ -16,6 +16,7 @@ import difflib
 import fnmatch
 import re
 import tomllib
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -69,7 +70,12 @@ MIN_SENTENCE_WORDS = 8
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
 def fold(text: str) -> str:
@@ -107,7 +113,7 @@ class Prose:
     checked: str = ""
 
     def __post_init__(self) -> None:
-        self.checked = self.checked or self.text
+        self.checked = self.checked or _URL.sub(lambda m: _blank(m[0]), self.text)
 
     def where(self, offset: int) -> tuple[int, int]:
         row = self.text.count("\n", 0, offset)
@@ -163,10 +169,6 @@ def read_context(folder: Path) -> Context:
                 raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code")
             accepted.append(Accept(entry["code"], entry["text"], entry.get("file")))
     return Context(frozenset(words), tuple(accepted))
-
-
-def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
 
 
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
@@ -356,6 +358,11 @@ def check_doubled_words(units: list[Prose]) -> list[Finding]:
     return findings
 
 
+def _latin(word: str) -> bool:
+    """Words in another script (Urdu, Greek) are not for an English dictionary."""
+    return all("LATIN" in unicodedata.name(c, "") for c in word if c.isalpha())
+
+
 @cache
 def _suggestion(word: str) -> str | None:
     return _dictionary().correction(word)
@@ -365,7 +372,7 @@ def check_spelling(words: list[Word], context: Context, skip: set[str]) -> list[
     findings = []
     for word in words:
         key = word.key
-        if key in skip or key in context.words or _in_dictionary(key):
+        if key in skip or key in context.words or not _latin(key) or _in_dictionary(key):
             continue
         guess = _suggestion(key)
         hint = f" (did you mean {guess!r}?)" if guess and guess != key else ""

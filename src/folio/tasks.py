@@ -2,12 +2,14 @@
 
 Each task yields a plain doit dict (as Nikola's tasks do) with its file_dep, targets, clean and
 ONE config_changed over the book metadata it reads plus the versions of the libraries it runs.
-Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint and
-ebooklib are imported inside the actions that need them.
+Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint,
+ebooklib and the lint's dictionary are imported inside the actions that need them. Both editions
+of a book depend on its lint: a finding stops the build before any output is touched.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from .config import load_config
+from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError
 from .fileio import write_text
 from .load import find_books
@@ -33,9 +35,11 @@ _COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "tr
                    "fonts")
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
 _EPUB_MODULES = _COMMON_MODULES + ("cover", "epub")
+_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "pyphen")
 _EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml", "pillow", "fontpkg", "fontpkg-eb-garamond")
+_LINT_LIBRARIES = _COMMON_LIBRARIES + ("pyspellchecker", "fonttools", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri")
 
 
 class Project:
@@ -53,6 +57,7 @@ class Project:
             "print": self.build / f"{slug}-print.pdf",
             "epub": self.build / f"{slug}.epub",
             "html": self.build / slug / "print.html",
+            "fidelity": self.build / slug / "fidelity.txt",
         }
 
 
@@ -79,6 +84,12 @@ def _book_inputs(folder: Path, ignored_keys: set[str] = frozenset()) -> tuple[li
     images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
     settings = {k: v for k, v in config.as_metadata().items() if k not in ignored_keys}
     return chapters + images, settings
+
+
+def _lint_inputs(folder: Path, settings: dict) -> list[Path]:
+    """What the lint reads besides the chapters: the raw source, the book's word and allow lists."""
+    names = [settings.get("source_text"), WORDS_FILE, ALLOW_FILE]
+    return [folder / name for name in names if name and (folder / name).exists()]
 
 
 def _modules(names: tuple[str, ...]) -> list[Path]:
@@ -120,6 +131,21 @@ def _prepare(folder: Path, project: Project) -> Book:
             raise BuildError(folder / "book.toml", f"identifier: {book.config.identifier!r} is also the "
                              f"identifier of {other / 'book.toml'}; every book needs its own")
     return book
+
+
+@reported
+def lint(folder: Path, project: Project) -> bool | TaskFailed:
+    from .lint import lint_book  # the dictionary: only when the lint really runs
+
+    result = lint_book(folder)
+    if result.fidelity is not None:
+        write_text(project.outputs(folder.name)["fidelity"], result.fidelity)
+    for finding in result.findings:
+        print(dataclasses.replace(finding, path=Path(_rel(finding.path, project))))
+    if result.findings:
+        return TaskFailed(f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
+                          f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})")
+    return True
 
 
 @reported
@@ -170,6 +196,20 @@ def make_tasks(root: Path) -> dict[str, object]:
     project = Project(root)
     project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
 
+    def task_lint():
+        """Check each book's text (python -m folio lint); write build/<slug>/fidelity.txt where it names its source."""
+        for folder in find_books(project.content):
+            inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
+            yield {
+                "name": folder.name,
+                "doc": f"content checks of {folder.name}",
+                "actions": [(lint, [folder, project])],
+                "file_dep": [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
+                "targets": [project.outputs(folder.name)["fidelity"]] if book_metadata.get("source_text") else [],
+                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_LINT_LIBRARIES)})],
+                "clean": True,
+            }
+
     def task_pdf():
         """Lay out each book with WeasyPrint: build/<slug>.pdf (download) and build/<slug>-print.pdf (print)."""
         for folder in find_books(project.content):
@@ -179,6 +219,7 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "name": folder.name,
                 "doc": f"PDF editions of {folder.name}",
                 "actions": [(build_pdfs, [folder, project])],
+                "task_dep": [f"lint:{folder.name}"],
                 "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
                 "targets": [out["pdf"], out["print"], out["html"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
@@ -193,6 +234,7 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "name": folder.name,
                 "doc": f"EPUB edition of {folder.name}",
                 "actions": [(build_epub, [folder, project])],
+                "task_dep": [f"lint:{folder.name}"],
                 "file_dep": [*inputs, project.styles / "epub.css", *_modules(_EPUB_MODULES)],
                 "targets": [project.outputs(folder.name)["epub"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_EPUB_LIBRARIES)})],
@@ -215,11 +257,12 @@ def make_tasks(root: Path) -> dict[str, object]:
             }
 
     return {
+        "task_lint": task_lint,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
         "task_proof": task_proof,
         "DOIT_CONFIG": {
-            "default_tasks": ["pdf", "epub"],
+            "default_tasks": ["lint", "pdf", "epub"],
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
             "verbosity": 2,
