@@ -73,6 +73,7 @@ def test_metadata_edit_rebuilds(project):
 
 @pytest.mark.parametrize("change, message", [
     (("two.md", "[^first]: The third", "[^other]: The third"), "two.md:3:61: S004 note [^first] is called but not defined"),
+    (("one.md", "and again", "and and again"), "one.md:6:32: W001 doubled word 'and and'"),
     (("book.toml", 'title = "A', 'titel = "A'), "book.toml: titel: unknown key (did you mean 'title'?)"),
 ])
 def test_failed_build_names_the_place_and_keeps_the_last_good_editions(project, change, message):
