@@ -762,6 +762,7 @@ def check_fidelity(edition: list[Prose], source: list[Prose], rows: list[Emendat
     alignments = [_align(u, paragraphs, tokens, index, rows) for u in edition]
 
     findings, report, used = [], [], set()
+
     def where(unit: Prose, offset: int = 0, col: bool = False) -> str:
         line, column = unit.where(offset)
         return f"{unit.path.name}:{line}" + (f":{column}" if col else "")
@@ -860,6 +861,8 @@ def lint_book(folder: Path) -> Result:
         units += prose
         findings += html
     source_path = folder / config.source_text if config.source_text else None
+    if source_path and not source_path.is_file():
+        raise BuildError(folder / "book.toml", f"source_text: {config.source_text!r} is not a file of the book folder")
     source = read_prose(source_path)[0] if source_path else []
     mark_citations(units, "\n".join(u.text for u in source))
     findings += _text_checks(units, context, markdown=True)
@@ -875,10 +878,10 @@ def lint_book(folder: Path) -> Result:
     return Result(findings, report)
 
 
-def lint_file(path: Path) -> list[Finding]:
+def lint_file(path: Path, folder: Path | None = None) -> list[Finding]:
     """A file on its own (a raw source, a draft): the text checks, with the words and accepted
-    findings of the book folder it stands in."""
-    context = read_context(path.parent)
+    findings of the book folder it stands in, if any."""
+    context = read_context(folder) if folder else Context()
     units, html = read_prose(path)
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     findings = html + _text_checks(units, context, markdown)
@@ -902,7 +905,7 @@ def lint_path(path: Path) -> list[Finding]:
         return result.findings
     if not path.is_file():
         raise BuildError(path, "no such book folder or file")
-    toml = path.parent / "book.toml"
-    if toml.is_file() and path.name in load_config(toml).chapters:
-        return [f for f in lint_book(path.parent).findings if f.path == path]
-    return lint_file(path)
+    folder = next((p for p in path.resolve().parents if (p / "book.toml").is_file()), None)
+    if folder and path.resolve() in {(folder / c).resolve() for c in load_config(folder / "book.toml").chapters}:
+        return [f for f in lint_book(folder).findings if f.path.resolve() == path.resolve()]
+    return lint_file(path, folder)
