@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 from books import write_book
+from hypothesis import given
+from hypothesis import strategies as st
+from test_fuzz import FUZZ, chapter
 
 from folio.__main__ import main
-from folio.lint import CODES
+from folio.errors import BuildError
+from folio.lint import CODES, lint_book
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "content" / "mqm-militancy"
@@ -136,6 +140,12 @@ def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow
     assert lines[0].startswith(f"{folder / 'lint-allow.toml'}: {message}")
 
 
+def test_a_missing_source_is_an_error(tmp_path, capsys):
+    folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nText.\n"}, source_text="raw.txt")
+    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' is not a file of the "
+                                               "book folder"])
+
+
 def test_a_chapter_path_gives_that_chapter_s_findings(tmp_path, capsys):
     folder = write_book(tmp_path / "book", {"a.md": "# A\n\nThe the cat.\n", "b.md": "# B\n\nA dog dog.\n"})
     assert lint(folder / "b.md", capsys=capsys) == (1, [f"{folder / 'b.md'}:3:7: W001 doubled word 'dog dog'"])
@@ -229,3 +239,19 @@ def slip(project: Path, chapter: str, old: str, new: str) -> list[str]:
 def test_a_slip_in_a_chapter_fails_the_lint_at_its_line(project, chapter, old, new, expected):
     lines = slip(project, chapter, old, new)
     assert all(any(f.startswith(f"content/mqm-militancy/{e}") for f in lines) for e in expected), lines
+
+
+@FUZZ
+@given(chapters=st.lists(chapter, min_size=1, max_size=3), edits=st.lists(chapter, max_size=1))
+def test_generated_books_lint_or_fail_cleanly(tmp_path_factory, chapters, edits):
+    """Markdown made by hypothesis (test_fuzz's), checked against itself as the source with a
+    chapter more or less: findings with known codes and real places, or one line naming the file."""
+    folder = write_book(tmp_path_factory.mktemp("lint") / "content" / "fuzz",
+                        {f"c{i}.md": text for i, text in enumerate(chapters + edits)}, source_text="source.txt")
+    (folder / "source.txt").write_text("\n\n".join(chapters), encoding="utf-8")
+    try:
+        findings = lint_book(folder).findings
+    except BuildError as e:
+        assert str(e).startswith(str(folder)), e
+        return
+    assert all(f.code in CODES and f.line >= 1 and f.col >= 1 and f.path.is_relative_to(folder) for f in findings)
