@@ -19,6 +19,8 @@ def test_contract_keys_load_typed(tmp_path):
     assert config.date == dt.date(2025, 2, 3)
     assert (config.subtitle, config.source, config.description) == ("S", "https://example.org", "D")
     assert config.chapters == ("a.md",)
+    assert config.source_text is None
+    assert load_config(write_book(tmp_path / "b", {"a.md": "# A\n"}, source_text="raw.txt") / "book.toml").source_text == "raw.txt"
 
 
 def test_toml_date_literal(tmp_path):
@@ -39,6 +41,7 @@ def test_toml_date_literal(tmp_path):
     ({"chapters": []}, "chapters: must list at least one entry"),
     ({"back_matter": ["b.md"]}, "back_matter: must name the last chapters, in their order"),
     ({"print": "6x9"}, "print: must be a table ([print])"),
+    ({"source_text": "../raw.txt"}, "source_text: '../raw.txt' must be a path inside the book folder"),
 ])
 def test_mistakes_name_file_and_key(tmp_path, keys, message):
     folder = write_book(tmp_path, {"a.md": "# A\n"}, **keys)

@@ -70,23 +70,23 @@ ROWS = [
      "two.md:3: not UTF-8: byte 14 (0xe9) cannot be decoded"),
     ("empty chapter", write("two.md", b"\n\n"), "two.md:1: chapter is empty"),
     ("note not defined", replace("two.md", "own id.[^first]", "own id.[^frist]"),
-     "two.md:3: note [^frist] is called but not defined"),
+     "two.md:3:61: S004 note [^frist] is called but not defined"),
     ("note defined twice", replace("two.md", "[^first]: The third", "[^long]: Twice.\n\n[^first]: The third"),
      "note [^long] is defined twice (first at line"),
-    ("note never called", replace("two.md", "own id.[^first]", "own id."), "two.md:14: note [^first] is defined but never called"),
-    ("image missing", replace("two.md", "- another", "- ![a map](map.png)"), "two.md:6: image 'map.png' does not exist"),
+    ("note never called", replace("two.md", "own id.[^first]", "own id."), "two.md:14:1: S006 note [^first] is defined but never called"),
+    ("image missing", replace("two.md", "- another", "- ![a map](map.png)"), "two.md:6:12: S009 image 'map.png' does not exist"),
     ("image outside", replace("two.md", "- another", "- ![a map](../../secret.png)"),
-     "two.md:6: image '../../secret.png' is outside the book folder"),
+     "two.md:6:12: S009 image '../../secret.png' is outside the book folder"),
     ("image remote", replace("two.md", "- another", "- ![a map](https://example.org/map.png)"),
-     "two.md:6: image 'https://example.org/map.png' is remote"),
+     "two.md:6:12: S009 image 'https://example.org/map.png' is remote"),
     ("link to an unknown id", replace("one.md", "(#history-2)", "(#histroy-2)"),
-     "one.md:10: link to '#histroy-2': no heading has that id"),
+     "one.md:10:86: S008 link to '#histroy-2': no heading has that id"),
     ("heading levels jump", replace("two.md", "- a list item", "#### Too deep\n\n- a list item"),
-     "two.md:5: heading level jumps from 1 to 4"),
+     "two.md:5:1: S001 heading level jumps from 1 to 4"),
     ("two books, one identifier", second_book_with_the_same_identifier,
      "is also the identifier of"),
     ("a character no font covers", replace("two.md", "A block quote.", "A snowman \u2603."),
-     "two.md:8:13: no font of the book covers U+2603 \u2603 (SNOWMAN)"),
+     "two.md:8:13: S011 no font of the book covers U+2603 \u2603 (SNOWMAN)"),
 ]
 
 
@@ -103,7 +103,7 @@ def test_bad_input(project, change, message):
 
 
 def test_debug_switch_shows_the_traceback(project, monkeypatch):
-    replace("two.md", "own id.[^first]", "own id.[^frist]")(project.root / "content" / "mini")
+    write("book.toml", b'title = "unclosed\n')(project.root / "content" / "mini")
     monkeypatch.setenv("FOLIO_DEBUG", "1")
     assert project.doit()[0] != 0
     assert "Traceback" in project.output and "BuildError" in project.output

@@ -12,6 +12,10 @@ from pathlib import Path, PurePosixPath
 
 from .errors import BuildError
 
+# Beside book.toml, the book's own answers to the lint: words the dictionary lacks, findings accepted.
+WORDS_FILE = "words.txt"
+ALLOW_FILE = "lint-allow.toml"
+
 # A simplified BCP 47 check: language, then subtags such as script or region ("en", "en-GB").
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -45,6 +49,7 @@ class BookConfig:
     description: str | None = None
     license_url: str | None = None
     attribution: str | None = None
+    source_text: str | None = None  # the raw source, in the book folder: the lint checks the edition against it
     keywords: tuple[str, ...] = ()
     back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
     print: PrintConfig = PrintConfig()
@@ -56,7 +61,7 @@ class BookConfig:
 
 _REQUIRED = {f.name for f in fields(BookConfig) if f.default is MISSING}
 _STRING_KEYS = {"title", "language", "identifier", "license", "subtitle", "source", "description",
-                "license_url", "attribution"}
+                "license_url", "attribution", "source_text"}
 _LIST_KEYS = {"authors", "chapters", "keywords", "back_matter"}
 
 
@@ -100,6 +105,11 @@ def load_config(path: Path) -> BookConfig:
     return BookConfig(**values)  # type: ignore[arg-type]
 
 
+def _inside(relative: str) -> bool:
+    p = PurePosixPath(relative)
+    return not p.is_absolute() and ".." not in p.parts
+
+
 def _check(path: Path, key: str, value: object) -> object:
     def fail(message: str) -> BuildError:
         return BuildError(path, f"{key}: {message}")
@@ -117,6 +127,8 @@ def _check(path: Path, key: str, value: object) -> object:
                            "print(uuid.uuid4())')") from None
         if key == "language" and not _LANGUAGE_TAG.match(value):
             raise fail(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
+        if key == "source_text" and not _inside(value):
+            raise fail(f"{value!r} must be a path inside the book folder")
         return value.strip()
     if key in _LIST_KEYS:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -125,8 +137,7 @@ def _check(path: Path, key: str, value: object) -> object:
             raise fail("must list at least one entry")
         if key == "chapters":
             for chapter in value:
-                p = PurePosixPath(chapter)
-                if p.is_absolute() or ".." in p.parts:
+                if not _inside(chapter):
                     raise fail(f"{chapter!r} must be a path inside the book folder")
             if len(set(value)) != len(value):
                 raise fail("lists a chapter twice")

@@ -6,13 +6,20 @@ from pathlib import Path
 
 
 class BuildError(Exception):
-    """A problem in the book's sources, reported as `path:line:col: message`."""
+    """A problem in the book's sources, reported as `path:line:col: message`.
 
-    def __init__(self, path: Path | str, message: str, line: int | None = None, col: int | None = None):
+    `code` is the lint's stable code for the kind of problem, and `mark` the text at fault, from
+    which the lint finds the column; neither is part of the message.
+    """
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, col: int | None = None,
+                 code: str | None = None, mark: str | None = None):
         self.path = Path(path)
         self.message = message
         self.line = line
         self.col = col
+        self.code = code
+        self.mark = mark
         super().__init__(str(self))
 
     def __str__(self) -> str:

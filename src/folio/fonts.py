@@ -53,6 +53,11 @@ def uncovered(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def not_covered(char: str) -> str:
+    """The build's and the lint's message for a character no face covers."""
+    return f"no font of the book covers U+{ord(char):04X} {char} ({unicodedata.name(char, 'unnamed')})"
+
+
 def static_fonts(family: str) -> list[tuple[Path, int, str]]:
     """(file, weight, style) for the family, variable fonts made static once and cached.
 

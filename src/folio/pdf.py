@@ -10,7 +10,6 @@ import datetime as dt
 import inspect
 import logging
 import os
-import unicodedata
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
@@ -29,7 +28,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from .config import BookConfig, PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
-from .fonts import FACES, font_face_css, static_fonts, uncovered
+from .fonts import FACES, font_face_css, not_covered, static_fonts, uncovered
 from .model import Book, PrintPage, countable
 
 
@@ -79,9 +78,7 @@ def check_coverage(book: Book) -> None:
     """Stop at the first character no face of the book covers: it would print in a fallback font."""
     for chapter in book.chapters:
         for line, column, char in uncovered(chapter.text):
-            name = unicodedata.name(char, "unnamed")
-            raise BuildError(chapter.path, f"no font of the book covers U+{ord(char):04X} {char} ({name})",
-                             line=line, col=column)
+            raise BuildError(chapter.path, not_covered(char), line=line, col=column)
     config_text = " ".join([book.config.title, book.config.subtitle or "", *book.config.authors])
     for _, _, char in uncovered(config_text):
         raise BuildError(book.folder / "book.toml", f"no font of the book covers U+{ord(char):04X} {char}")

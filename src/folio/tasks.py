@@ -2,8 +2,9 @@
 
 Each task yields a plain doit dict (as Nikola's tasks do) with its file_dep, targets, clean and
 ONE config_changed over the book metadata it reads plus the versions of the libraries it runs.
-Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint and
-ebooklib are imported inside the actions that need them.
+Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint,
+ebooklib and the lint's dictionary are imported inside the actions that need them. Both editions
+of a book depend on its lint: a finding stops the build before any output is touched.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from .config import load_config
+from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError
 from .fileio import write_text
 from .load import find_books
@@ -35,9 +36,11 @@ _COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "tr
                    "fonts")
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
 _EPUB_MODULES = _COMMON_MODULES + ("cover", "epub")
+_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "pyphen")
 _EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml", "pillow", "fontpkg", "fontpkg-eb-garamond")
+_LINT_LIBRARIES = _COMMON_LIBRARIES + ("pyspellchecker", "fonttools", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri")
 
 
 class Project:
@@ -56,6 +59,7 @@ class Project:
             "epub": self.build / f"{slug}.epub",
             "html": self.build / slug / "print.html",
             "pagemap": self.build / slug / "pagemap.json",  # where the print pages begin, for the EPUB
+            "fidelity": self.build / slug / "fidelity.txt",
         }
 
 
@@ -82,6 +86,12 @@ def _book_inputs(folder: Path, ignored_keys: set[str] = frozenset()) -> tuple[li
     images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
     settings = {k: v for k, v in config.as_metadata().items() if k not in ignored_keys}
     return chapters + images, settings
+
+
+def _lint_inputs(folder: Path, settings: dict) -> list[Path]:
+    """What the lint reads besides the chapters: the raw source, the book's word and allow lists."""
+    names = [settings.get("source_text"), WORDS_FILE, ALLOW_FILE]
+    return [folder / name for name in names if name and (folder / name).exists()]
 
 
 def _modules(names: tuple[str, ...]) -> list[Path]:
@@ -123,6 +133,21 @@ def _prepare(folder: Path, project: Project) -> Book:
             raise BuildError(folder / "book.toml", f"identifier: {book.config.identifier!r} is also the "
                              f"identifier of {other / 'book.toml'}; every book needs its own")
     return book
+
+
+@reported
+def lint(folder: Path, project: Project) -> bool | TaskFailed:
+    from .lint import lint_book  # the dictionary: only when the lint really runs
+
+    result = lint_book(folder)
+    if result.fidelity is not None:
+        write_text(project.outputs(folder.name)["fidelity"], result.fidelity)
+    for finding in result.findings:
+        print(dataclasses.replace(finding, path=Path(_rel(finding.path, project))))
+    if result.findings:
+        return TaskFailed(f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
+                          f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})")
+    return True
 
 
 @reported
@@ -182,6 +207,20 @@ def make_tasks(root: Path) -> dict[str, object]:
     project = Project(root)
     project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
 
+    def task_lint():
+        """Check each book's text (python -m folio lint); write build/<slug>/fidelity.txt where it names its source."""
+        for folder in find_books(project.content):
+            inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
+            yield {
+                "name": folder.name,
+                "doc": f"content checks of {folder.name}",
+                "actions": [(lint, [folder, project])],
+                "file_dep": [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
+                "targets": [project.outputs(folder.name)["fidelity"]] if book_metadata.get("source_text") else [],
+                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_LINT_LIBRARIES)})],
+                "clean": True,
+            }
+
     def task_pdf():
         """Lay out each book with WeasyPrint: build/<slug>.pdf (download) and build/<slug>-print.pdf (print)."""
         for folder in find_books(project.content):
@@ -191,6 +230,7 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "name": folder.name,
                 "doc": f"PDF editions of {folder.name}",
                 "actions": [(build_pdfs, [folder, project])],
+                "task_dep": [f"lint:{folder.name}"],
                 "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
                 "targets": [out["pdf"], out["print"], out["html"], out["pagemap"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
@@ -205,6 +245,7 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "name": folder.name,
                 "doc": f"EPUB edition of {folder.name}",
                 "actions": [(build_epub, [folder, project])],
+                "task_dep": [f"lint:{folder.name}"],
                 # The print page map: the EPUB is rebuilt only if the print pages really moved.
                 "file_dep": [*inputs, project.outputs(folder.name)["pagemap"], project.styles / "epub.css",
                              *_modules(_EPUB_MODULES)],
@@ -229,11 +270,12 @@ def make_tasks(root: Path) -> dict[str, object]:
             }
 
     return {
+        "task_lint": task_lint,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
         "task_proof": task_proof,
         "DOIT_CONFIG": {
-            "default_tasks": ["pdf", "epub"],
+            "default_tasks": ["lint", "pdf", "epub"],
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
             "verbosity": 2,

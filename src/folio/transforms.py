@@ -1,13 +1,16 @@
 """Book -> Book: parse every chapter, give headings ids, number the notes, check references.
 
 Like mdBook's preprocessors, each step takes the whole book so that what must be unique or
-continuous across chapters (heading ids, note numbers) is decided in one place.
+continuous across chapters (heading ids, note numbers) is decided in one place. The checks here
+are the build's and the lint's alike: the build stops at the first problem, the lint collects
+them all (each with its stable code) and goes on.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -20,19 +23,29 @@ from .parse import parse
 
 _ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
+Report = Callable[[BuildError], None]
 
-def prepare_book(folder: Path) -> Book:
-    """Load a book folder and run every transform: the Book the renderers take."""
+
+def stop(error: BuildError) -> None:
+    """The build's way with a problem: stop at the first."""
+    raise error
+
+
+def prepare_book(folder: Path, report: Report = stop) -> Book:
+    """Load a book folder and run every transform: the Book the renderers take.
+
+    Each problem in the chapters goes to `report`; by default the first one is raised.
+    """
     book = load_book(folder)
     used_ids: set[str] = set()
     number = 0
     for chapter in book.chapters:
         chapter.tokens = parse(chapter.text)
-        collect_notes(chapter)
-        assign_heading_ids(chapter, used_ids)
-        number = number_notes(chapter, number)
-        collect_images(chapter, book.folder)
-    check_links(book)
+        collect_notes(chapter, report)
+        assign_heading_ids(chapter, used_ids, report)
+        number = number_notes(chapter, number, report)
+        collect_images(chapter, book.folder, report)
+    check_links(book, report)
     return book
 
 
@@ -63,18 +76,20 @@ def _plain_text(inline: Token) -> str:
     return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")).strip()
 
 
-def collect_notes(chapter: Chapter) -> None:
+def collect_notes(chapter: Chapter, report: Report = stop) -> None:
     """Take footnote definitions out of the token stream and keep them by label."""
     kept: list[Token] = []
     current: list[Token] | None = None
     for token in chapter.tokens:
         if token.type == "footnote_reference_open":
             label = token.meta["label"]
-            if label in chapter.notes:
-                raise BuildError(chapter.path, f"note [^{label}] is defined twice (first at line "
-                                 f"{chapter.notes[label].line})", line=_line(token))
             current = []
-            chapter.notes[label] = Note(label=label, number=0, tokens=current, line=_line(token) or 0)
+            if label in chapter.notes:
+                report(BuildError(chapter.path, f"note [^{label}] is defined twice (first at line "
+                                  f"{chapter.notes[label].line})", line=_line(token), code="S005",
+                                  mark=f"[^{label}]"))
+            else:
+                chapter.notes[label] = Note(label=label, number=0, tokens=current, line=_line(token) or 0)
         elif token.type == "footnote_reference_close":
             current = None
         elif current is not None:
@@ -84,32 +99,33 @@ def collect_notes(chapter: Chapter) -> None:
     chapter.tokens = kept
 
 
-def assign_heading_ids(chapter: Chapter, used: set[str]) -> None:
+def assign_heading_ids(chapter: Chapter, used: set[str], report: Report = stop) -> None:
+    def problem(code: str, message: str, token: Token) -> None:
+        report(BuildError(chapter.path, message, line=_line(token), code=code))
+
     previous_level = 0
     for i, token in enumerate(chapter.tokens):
         if token.type != "heading_open":
             continue
         level = int(token.tag[1])
         if i == 0 and level != 1 or i > 0 and not chapter.headings:
-            raise BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)",
-                             line=_line(token))
-        if level == 1 and chapter.headings:
-            raise BuildError(chapter.path, "a chapter has one level-1 heading; use ## for sections",
-                             line=_line(token))
-        if level > previous_level + 1:
-            raise BuildError(chapter.path, f"heading level jumps from {previous_level} to {level}",
-                             line=_line(token))
+            problem("S003", "a chapter begins with a level-1 heading (# Title)", token)
+        elif level == 1 and chapter.headings:
+            problem("S003", "a chapter has one level-1 heading; use ## for sections", token)
+        elif level > previous_level + 1:
+            problem("S001", f"heading level jumps from {previous_level} to {level}", token)
         previous_level = level
         text = _plain_text(chapter.tokens[i + 1])
         if not text:
-            raise BuildError(chapter.path, "heading is empty", line=_line(token))
+            problem("S003", "heading is empty", token)
+            continue
         heading_id = unique_id(slugify(text), used)
         token.attrSet("id", heading_id)
         if level == 1:
             chapter.id = heading_id
         chapter.headings.append(Heading(level=level, text=text, id=heading_id, chapter=chapter.id))
-    if not chapter.headings:
-        raise BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)", line=1)
+    if not any(t.type == "heading_open" for t in chapter.tokens):
+        report(BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)", line=1, code="S003"))
 
 
 def _inline_tokens(tokens: list[Token]):
@@ -123,7 +139,7 @@ def _inline_tokens(tokens: list[Token]):
                     line += 1
 
 
-def number_notes(chapter: Chapter, last: int) -> int:
+def number_notes(chapter: Chapter, last: int, report: Report = stop) -> int:
     """Number notes in order of first call, continuing from `last`; every note called, once defined."""
     for line, child in _inline_tokens(chapter.tokens):
         if child.type != "footnote_ref":
@@ -131,16 +147,19 @@ def number_notes(chapter: Chapter, last: int) -> int:
         label = child.meta["label"]
         note = chapter.notes.get(label)
         if note is None:
-            raise BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line)
-        if note.number == 0:
+            report(BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line,
+                              code="S004", mark=f"[^{label}]"))
+        elif note.number == 0:
             last += 1
             note.number = last
     for note in chapter.notes.values():
         if note.number == 0:
-            raise BuildError(chapter.path, f"note [^{note.label}] is defined but never called", line=note.line)
+            report(BuildError(chapter.path, f"note [^{note.label}] is defined but never called", line=note.line,
+                              code="S006", mark=f"[^{note.label}]"))
         for line, child in _inline_tokens(note.tokens):
             if child.type == "footnote_ref":
-                raise BuildError(chapter.path, "a note cannot call another note", line=line or note.line)
+                report(BuildError(chapter.path, "a note cannot call another note", line=line or note.line,
+                                  code="S007", mark=f"[^{child.meta['label']}]"))
     return last
 
 
@@ -149,24 +168,26 @@ def _all_tokens(chapter: Chapter) -> list[Token]:
     return chapter.tokens + [t for note in chapter.notes.values() for t in note.tokens]
 
 
-def collect_images(chapter: Chapter, folder: Path) -> None:
+def collect_images(chapter: Chapter, folder: Path, report: Report = stop) -> None:
     for line, child in _inline_tokens(_all_tokens(chapter)):
         if child.type != "image":
             continue
         src = str(child.attrGet("src") or "")
-        where = dict(line=line)
-        if urlsplit(src).scheme or src.startswith("//"):
-            raise BuildError(chapter.path, f"image {src!r} is remote; put the file in the book folder", **where)
         relative = PurePosixPath(src)
-        if relative.is_absolute() or ".." in relative.parts:
-            raise BuildError(chapter.path, f"image {src!r} is outside the book folder", **where)
-        if not (folder / relative).is_file():
-            raise BuildError(chapter.path, f"image {src!r} does not exist", **where)
-        if src not in chapter.images:
-            chapter.images.append(src)
+        if urlsplit(src).scheme or src.startswith("//"):
+            problem = "is remote; put the file in the book folder"
+        elif relative.is_absolute() or ".." in relative.parts:
+            problem = "is outside the book folder"
+        elif not (folder / relative).is_file():
+            problem = "does not exist"
+        else:
+            if src not in chapter.images:
+                chapter.images.append(src)
+            continue
+        report(BuildError(chapter.path, f"image {src!r} {problem}", line=line, code="S009", mark=src))
 
 
-def check_links(book: Book) -> None:
+def check_links(book: Book, report: Report = stop) -> None:
     """Internal links must name a heading of this book; external ones a web or mail address."""
     ids = {h.id for h in book.headings}
     for chapter in book.chapters:
@@ -175,8 +196,11 @@ def check_links(book: Book) -> None:
                 continue
             href = str(child.attrGet("href") or "")
             if href.startswith("#"):
-                if href[1:] not in ids:
-                    raise BuildError(chapter.path, f"link to {href!r}: no heading has that id", line=line)
-            elif urlsplit(href).scheme not in _ALLOWED_SCHEMES:
-                raise BuildError(chapter.path, f"link to {href!r}: only #heading-id, http(s) and mailto "
-                                 "links are allowed", line=line)
+                if href[1:] in ids:
+                    continue
+                problem = "no heading has that id"
+            elif urlsplit(href).scheme in _ALLOWED_SCHEMES:
+                continue
+            else:
+                problem = "only #heading-id, http(s) and mailto links are allowed"
+            report(BuildError(chapter.path, f"link to {href!r}: {problem}", line=line, code="S008", mark=href))
