@@ -30,6 +30,11 @@ def test_ids_unique_across_the_book_and_notes_numbered_through_it(tmp_path):
     assert [c.id for c in book.chapters] == ["history", "history-2"]
 
 
+def test_ids_never_take_the_epub_own_names(tmp_path):
+    book = prepare_book(write_book(tmp_path, {"a.md": "# Cover\n\n## Nav\n", "b.md": "# Style\n"}))
+    assert [h.id for h in book.headings] == ["cover-2", "nav-2", "style-2"]
+
+
 def test_typographer_quotes_and_dashes(tmp_path):
     book = prepare_book(write_book(tmp_path, {"a.md": "# \"Quoted\" -- title\n\nIt's 1985--86.\n"}))
     assert book.headings[0].text == "“Quoted” – title"

@@ -1,15 +1,26 @@
-"""`python -m folio lint [PATH ...]`: the content checks from the command line.
+"""The `folio` command (also `python -m folio`): start a book, check its text, watch it.
 
-Prints one finding a line, `path:line:col: CODE message`; exits 0 when clean, 1 on findings,
-2 when a file cannot be checked at all (that error printed the same way, never a traceback).
+    folio new SLUG [--title T] [--author A]   a new book under content/ that `doit` builds at once
+    folio lint [PATH ...]                     the content checks: one finding a line,
+                                              `path:line:col: CODE message`; exit 0 when clean,
+                                              1 on findings, 2 when a file cannot be checked
+    folio watch                               rebuild when content/ or styles/ change
+
+Errors are one line naming the place, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
+import json
 import os
+import re
+import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 from .errors import BuildError
@@ -26,13 +37,25 @@ def _shown(path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m folio")
+    parser = argparse.ArgumentParser(prog="folio", description="Start, check and watch books; `doit` builds them.")
     commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="start a book under content/", description=(
+        "Make content/SLUG/ with a book.toml (a fresh identifier, today's date) and a first chapter."))
+    new.add_argument("slug", help="the book's folder name, and its outputs' names: lowercase, digits, hyphens")
+    new.add_argument("--title", help="the book's title (default: from the slug)")
+    new.add_argument("--author", default="Your Name", help="the author (default: %(default)s)")
+    new.add_argument("--language", default="en", help="BCP 47 language tag (default: %(default)s)")
+    commands.add_parser("watch", help="rebuild the editions when content/ or styles/ change",
+                        description="Run doit now and after every change under content/ or styles/; Ctrl-C stops.")
     lint = commands.add_parser("lint", help="check the text of books or files",
                                description="Check books (folders with a book.toml) or single Markdown or "
                                            "text files. With no path, every book under content/.")
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     args = parser.parse_args(argv)
+    if args.command == "new":
+        return new_book(args.slug, args.title, args.author, args.language)
+    if args.command == "watch":
+        return watch()
 
     paths = args.paths or find_books(Path("content"))
     status = 0
@@ -55,7 +78,59 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-if __name__ == "__main__":
+def new_book(slug: str, title: str | None, author: str, language: str) -> int:
+    """Scaffold content/<slug>/: a book.toml and a first chapter with a note, ready for `doit`."""
+    folder = Path("content") / slug
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        print(f"{folder}: the slug must be lowercase letters and digits, joined by hyphens", file=sys.stderr)
+        return 2
+    if folder.exists():
+        print(f"{folder}: already exists; choose another slug", file=sys.stderr)
+        return 2
+    title = title or slug.replace("-", " ").capitalize()
+    toml = (f"# The book's settings: README.md, section \"Edit a book and rebuild\", lists every key.\n"
+            f"title = {json.dumps(title, ensure_ascii=False)}\n"
+            f"language = {json.dumps(language)}\n"
+            f"authors = [{json.dumps(author, ensure_ascii=False)}]\n"
+            f'identifier = "urn:uuid:{uuid.uuid4()}"  # stable: never change it\n'
+            f"date = {dt.date.today().isoformat()}  # the edition's date: every date in the outputs\n"
+            f'license = "All rights reserved"\n'
+            f'chapters = ["01-chapter.md"]\n')
+    chapter = ("# Chapter one\n\n"
+               "Write the first paragraph here. A note is called like this[^first] and written below.\n\n"
+               "[^first]: The text of the note.\n")
+    folder.mkdir(parents=True)
+    (folder / "book.toml").write_text(toml, encoding="utf-8")
+    (folder / "01-chapter.md").write_text(chapter, encoding="utf-8")
+    print(f"{folder}: book.toml and 01-chapter.md; now run doit")
+    return 0
+
+
+def watch() -> int:
+    """Rebuild after every change under content/ or styles/, saying what was rebuilt and how long it took."""
+    from watchfiles import watch as changes
+
+    def build() -> None:
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "doit"], capture_output=True, text=True)
+        rebuilt = [line[3:] for line in run.stdout.splitlines() if line.startswith(".  ")]
+        errors = [line for line in (run.stdout + run.stderr).splitlines()
+                  if line and not line.startswith((".  ", "-- ", "#"))]
+        state = "failed" if run.returncode else "rebuilt"
+        print(f"{time.strftime('%H:%M:%S')} {state} {', '.join(rebuilt) or 'nothing'} "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
+        if run.returncode:
+            print("\n".join(errors), flush=True)
+
+    print("watching content/ and styles/ (Ctrl-C stops)", flush=True)
+    build()
+    for _ in changes("content", "styles"):
+        build()
+    return 0
+
+
+def run() -> None:
+    """The `folio` console script."""
     try:
         sys.exit(main())
     except BrokenPipeError:  # `| head`: stop quietly
@@ -63,3 +138,8 @@ if __name__ == "__main__":
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run()
+

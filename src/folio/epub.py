@@ -86,13 +86,12 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
     nav.properties.append("nav")
     chapters = [page(ch.id, ch.filename, ch.title, body) for ch, (body, _) in zip(book.chapters, bodies)]
     if page_starts:  # the print edition is the source of the pagination
-        out.add_metadata("DC", "source", f"{c.title}, print edition ({c.print.trim}), {long_date(c.date)}",
+        out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}",
                          {"id": "print-edition"})
         out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
-    for chapter in book.chapters:
-        for src in chapter.images:
-            out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src,
-                                        content=(book.folder / src).read_bytes()))
+    for src in dict.fromkeys(src for chapter in book.chapters for src in chapter.images):  # once each
+        out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src,
+                                    content=(book.folder / src).read_bytes()))
 
     for key, value, attributes in accessibility_metadata(book, [ch.content for ch in chapters], bool(page_starts)):
         out.add_metadata(None, "meta", value, {"property": key, **attributes})

@@ -147,8 +147,8 @@ class EpubRenderer(_BookRenderer):
         return "".join(out)
 
     def marker(self, page: PrintPage, chapter: Chapter) -> str:
-        self.placed.append(PageStart(page.label, f"{chapter.filename}#page-{page.label}"))
-        return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page-{page.label}" '
+        self.placed.append(PageStart(page.label, f"{chapter.filename}#page_{page.label}"))
+        return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page_{page.label}" '
                 f'aria-label="{page.label}"></span>')
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

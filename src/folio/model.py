@@ -65,6 +65,10 @@ class Book:
         return [h for c in self.chapters for h in c.headings]
 
 
+# Names the EPUB uses for its own documents and items: no chapter or heading id may take them.
+RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list"})
+
+
 def countable(text: str) -> int:
     """The characters that place a page break in a block's text, the same in the laid-out PDF and
     in the tokens: spaces (lines collapse and break them), hyphenation hyphens and invisible

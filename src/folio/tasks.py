@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ _PDF_MODULES = _COMMON_MODULES + ("pdf",)
 _EPUB_MODULES = _COMMON_MODULES + ("cover", "epub")
 _LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
-_PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "pyphen")
+_PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri", "pyphen")
 _EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml", "pillow", "fontpkg", "fontpkg-eb-garamond")
 _LINT_LIBRARIES = _COMMON_LIBRARIES + ("pyspellchecker", "fonttools", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri")
 
@@ -99,12 +100,18 @@ def _modules(names: tuple[str, ...]) -> list[Path]:
 
 
 def reported(action):
-    """A doit action whose failures are one line naming the place (`path:line:col: message`), not a
-    traceback; FOLIO_DEBUG=1 lets exceptions through, tracebacks and all."""
+    """A doit action that says in one line what it made and how long it took, and whose failures
+    are one line naming the place (`path:line:col: message`), not a traceback; FOLIO_DEBUG=1 lets
+    exceptions through, tracebacks and all. The action returns its summary or a TaskFailed."""
     @functools.wraps(action)
     def run(*args):
+        started = time.perf_counter()
         try:
-            return action(*args)
+            result = action(*args)
+            if isinstance(result, str):
+                print(f"{result} ({time.perf_counter() - started:.1f} s)")
+                return True
+            return result
         except BuildError as error:
             if os.environ.get("FOLIO_DEBUG"):
                 raise
@@ -136,7 +143,7 @@ def _prepare(folder: Path, project: Project) -> Book:
 
 
 @reported
-def lint(folder: Path, project: Project) -> bool | TaskFailed:
+def lint(folder: Path, project: Project) -> str | TaskFailed:
     from .lint import lint_book  # the dictionary: only when the lint really runs
 
     result = lint_book(folder)
@@ -147,11 +154,11 @@ def lint(folder: Path, project: Project) -> bool | TaskFailed:
     if result.findings:
         return TaskFailed(f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
                           f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})")
-    return True
+    return f"{folder.name}: the text passes the lint" + (", and is faithful to its source" if result.fidelity else "")
 
 
 @reported
-def build_pdfs(folder: Path, project: Project) -> bool:
+def build_pdfs(folder: Path, project: Project) -> str:
     book = _prepare(folder, project)  # mistakes in the book show before WeasyPrint is loaded
 
     from . import pdf  # WeasyPrint: only when a PDF is really built
@@ -168,13 +175,12 @@ def build_pdfs(folder: Path, project: Project) -> bool:
         write_text(out["pagemap"], pagemap)
     for problem in written.problems:
         print(f"{folder.name}: WeasyPrint: {problem}", file=sys.stderr)
-    print(f"{_rel(out['pdf'], project)}: {written.pages} pages; "
-          f"{_rel(out['print'], project)}: {written.print_pages} pages")
-    return True
+    return (f"{_rel(out['pdf'], project)}: {written.pages} pages, {_kib(out['pdf'])}; "
+            f"{_rel(out['print'], project)}: {written.print_pages} pages, {_kib(out['print'])}")
 
 
 @reported
-def build_epub(folder: Path, project: Project) -> bool:
+def build_epub(folder: Path, project: Project) -> str:
     book = _prepare(folder, project)
 
     from . import cover, epub  # Pillow and ebooklib: only when an EPUB is really built
@@ -184,18 +190,33 @@ def build_epub(folder: Path, project: Project) -> bool:
     pagemap = out["pagemap"]  # written by the PDF task, which doit runs first; without it, no page-list
     pages = [PrintPage(**start) for start in json.loads(pagemap.read_text())] if pagemap.exists() else []
     epub.write_epub(book, project.styles / "epub.css", out["epub"], cover.cover_png(book), pages)
-    print(f"{_rel(out['epub'], project)}: {len(book.chapters)} chapters, {len(pages)} print pages marked, "
-          f"{out['epub'].stat().st_size // 1024} KiB")
-    return True
+    chapters = f"{len(book.chapters)} chapter" + ("s" if len(book.chapters) > 1 else "")
+    return (f"{_rel(out['epub'], project)}: {chapters}, {len(pages)} print pages marked, "
+            f"{_kib(out['epub'])}")
 
 
 @reported
-def build_proofs(pdf: Path, folder: Path, project: Project) -> bool:
+def check_editions(folder: Path, project: Project) -> str | TaskFailed:
+    from . import check  # pypdf, EPUBCheck (Java) and Ace: only when asked
+
+    config = load_config(folder / "book.toml")
+    out = project.outputs(folder.name)
+    results = [*check.check_pdf(out["pdf"], "PDF", config), *check.check_pdf(out["print"], "print PDF", config),
+               *check.check_epub(out["epub"], project.root)]
+    print(check.table(folder.name, results))
+    failed = [r for r in results if r.status == "FAIL"]
+    return TaskFailed(f"{folder.name}: {len(failed)} check(s) failed") if failed else f"{folder.name}: all checks pass"
+
+
+@reported
+def build_proofs(pdf: Path, folder: Path, project: Project) -> str:
     from .proof import write_proofs
 
-    pages = write_proofs(pdf, folder)
-    print(f"{_rel(folder, project)}: {pages} page images and contact.png")
-    return True
+    return f"{_rel(folder, project)}: {write_proofs(pdf, folder)} page images and contact.png"
+
+
+def _kib(path: Path) -> str:
+    return f"{path.stat().st_size // 1024} KiB"
 
 
 def _rel(path: Path, project: Project) -> str:
@@ -254,6 +275,19 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "clean": True,
             }
 
+    def task_check():
+        """Run the validators on each book's built editions (EPUBCheck, Ace where installed, the PDF checks) and print a table."""
+        for folder in find_books(project.content):
+            out = project.outputs(folder.name)
+            yield {
+                "name": folder.name,
+                "doc": f"validators on the editions of {folder.name}",
+                "actions": [(check_editions, [folder, project])],
+                "file_dep": [out["pdf"], out["print"], out["epub"]],
+                "uptodate": [False],  # a check is asked for: it always runs
+                "verbosity": 2,
+            }
+
     def task_proof():
         """Render the print PDF's pages to PNG, and a contact sheet, under build/<slug>/proof/."""
         for folder in find_books(project.content):
@@ -274,6 +308,7 @@ def make_tasks(root: Path) -> dict[str, object]:
         "task_pdf": task_pdf,
         "task_epub": task_epub,
         "task_proof": task_proof,
+        "task_check": task_check,
         "DOIT_CONFIG": {
             "default_tasks": ["lint", "pdf", "epub"],
             "dep_file": str(project.build / ".doit.db"),

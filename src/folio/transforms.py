@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from .errors import BuildError
 from .load import load_book
-from .model import Book, Chapter, Heading, Note
+from .model import RESERVED_IDS, Book, Chapter, Heading, Note
 from .parse import parse
 
 _ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -37,7 +37,7 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
     Each problem in the chapters goes to `report`; by default the first one is raised.
     """
     book = load_book(folder)
-    used_ids: set[str] = set()
+    used_ids = set(RESERVED_IDS)  # a chapter called "Cover" must not overwrite cover.xhtml
     number = 0
     for chapter in book.chapters:
         chapter.tokens = parse(chapter.text)

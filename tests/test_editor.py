@@ -1,0 +1,85 @@
+"""What an editor does: start a book with `folio new`, build it, look at it, check it, watch it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Project
+
+from folio.__main__ import main
+
+FOLIO = str(Path(sys.executable).parent / "folio")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Project:
+    shutil.copytree(ROOT / "styles", tmp_path / "styles")
+    shutil.copy(ROOT / "dodo.py", tmp_path / "dodo.py")
+    if (ROOT / "node_modules").exists():
+        (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # DAISY Ace, for doit check
+    monkeypatch.chdir(tmp_path)
+    project = Project.__new__(Project)
+    project.root = tmp_path
+    return project
+
+
+def test_a_new_book_builds_at_once_and_passes_the_checks(project, capsys):
+    assert main(["new", "first-book", "--title", "A First Book", "--author", "Ada Editor"]) == 0
+    chapter = project.root / "content" / "first-book" / "01-chapter.md"
+    chapter.write_text(chapter.read_text() + "\nA paragraph of my own, with a note.[^mine]\n\n[^mine]: My note.\n")
+    code, ran = project.doit()
+    assert code == 0, project.output
+    assert ran == {"lint:first-book": "ran", "pdf:first-book": "ran", "epub:first-book": "ran"}
+    assert project.doit("proof")[0] == 0
+    assert len(list((project.root / "build" / "first-book" / "proof").glob("page-*.png"))) == 10
+    assert (project.root / "build" / "first-book" / "proof" / "contact.png").stat().st_size > 10_000
+    code, _ = project.doit("check")
+    assert code == 0, project.output
+    assert "FAIL" not in project.output and "EPUBCheck                    pass" in project.output
+
+
+def test_new_refuses_a_bad_slug_and_an_existing_book(project, capsys):
+    assert main(["new", "Not A Slug"]) == 2
+    assert main(["new", "book"]) == 0
+    assert main(["new", "book"]) == 2
+    assert "content/book: already exists" in capsys.readouterr().err
+
+
+def test_check_fails_on_a_broken_edition(project, capsys):
+    main(["new", "book"])
+    assert project.doit()[0] == 0
+    (project.root / "build" / "book.epub").write_bytes(b"not an epub")
+    code, _ = project.doit("check")
+    assert code != 0
+    assert "EPUBCheck                    FAIL" in project.output
+
+
+def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
+    main(["new", "book"])
+    watch = subprocess.Popen([FOLIO, "watch"], cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    try:
+        assert "rebuilt lint:book, pdf:book, epub:book in" in _line(watch, "rebuilt")
+        time.sleep(2)  # the watcher starts once the first build is done
+        css = project.root / "styles" / "epub.css"
+        css.write_text(css.read_text() + "\n/* a change */\n")
+        assert "rebuilt epub:book in" in _line(watch, "rebuilt")
+    finally:
+        watch.terminate()
+        watch.wait(timeout=10)
+
+
+def _line(process: subprocess.Popen, word: str, timeout: float = 60) -> str:
+    """The next line of the process's output that has `word`, within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if word in line:
+            return line
+    raise AssertionError(f"no line with {word!r} in {timeout} s")
