@@ -24,7 +24,6 @@ import uuid
 from pathlib import Path
 
 from .errors import BuildError
-from .lint import lint_path
 from .load import find_books
 
 
@@ -56,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return new_book(args.slug, args.title, args.author, args.language)
     if args.command == "watch":
         return watch()
+
+    from .lint import lint_path  # the dictionary: not for `folio new` or `folio watch`
 
     paths = args.paths or find_books(Path("content"))
     status = 0

@@ -891,7 +891,8 @@ def lint_file(path: Path, folder: Path | None = None) -> list[Finding]:
 
 
 def fidelity_report(folder: Path) -> Path:
-    """build/<slug>/fidelity.txt, beside the book's content/ folder."""
+    """build/<slug>/fidelity.txt, beside the book's content/ folder (wherever the lint was run from)."""
+    folder = folder.resolve()
     return folder.parent.parent / "build" / folder.name / "fidelity.txt"
 
 
