@@ -4,12 +4,9 @@ and DAISY Ace for EPUBs."""
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +14,9 @@ from pathlib import Path
 import pdfplumber
 from lxml import etree
 from pypdf import PdfReader
+
+from folio import check
+from folio.check import epubcheck_messages  # noqa: F401 - the tests' EPUBCheck is doit check's
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -181,25 +181,6 @@ class EpubEdition:
         return self.item(href.split("#")[0])
 
 
-def epubcheck_messages(path: Path) -> list[str]:
-    """Every message EPUBCheck 5 gives on an EPUB: fatal, error, warning, info and even usage."""
-    from epubcheck import const
-    from epubcheck.models import Message
-
-    run = subprocess.run([const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "--usage",
-                          "--json", "-", "--quiet"], capture_output=True, text=True, timeout=600)
-    return [str(m) for m in Message.from_data(json.loads(run.stdout))]
-
-
 def ace_violations(path: Path, out: Path) -> tuple[list[str], dict]:
-    """DAISY Ace's failed checks on an EPUB, run in headless Chromium, and its whole report."""
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
-    run = subprocess.run([str(ACE), "--silent", "--force", "--outdir", str(out), str(path)], env=env,
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, f"Ace failed ({run.returncode}):\n{run.stdout}{run.stderr}"
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    violations = [f"{group['earl:testSubject']['url']}: {a['earl:test']['earl:impact']} {a['earl:test']['dct:title']}: "
-                  f"{a['earl:result']['dct:description']}"
-                  for group in report["assertions"] for a in group.get("assertions", [])
-                  if a["earl:result"]["earl:outcome"] != "pass"]
-    return violations, report
+    """DAISY Ace's failed checks on an EPUB, as `doit check` runs it, and its whole report."""
+    return check.ace_violations(path, ACE, out)
