@@ -81,7 +81,7 @@ def emendations(book) -> list[tuple[str, str, str]]:
     note = next(c for c in book.chapters if c.id == "note-on-the-text")
     cells, rows = [], []
     for token in note.tokens:
-        if token.type == "inline" and cells is not None and token.level > 2:
+        if token.type == "inline" and token.level > 2:  # a table cell
             cells.append(text_of([token]))
         elif token.type == "tr_close":
             rows.append(tuple(cells))

@@ -9,7 +9,6 @@ from readers import NS, EpubEdition, PdfEdition
 from folio.transforms import prepare_book
 
 BOOKS = ["mqm", "mini", "hostile"]
-SLUGS = {"mqm": "mqm-militancy", "mini": "mini"}
 
 
 @pytest.fixture(params=BOOKS)
