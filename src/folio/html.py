@@ -132,7 +132,8 @@ class EpubRenderer(_BookRenderer):
     def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         """The text, with a marker before the character where a print page begins."""
         content = tokens[idx].content
-        block = env.get("blocks", [None])[-1] if env.get("blocks") else None
+        blocks = env.get("blocks")
+        block = blocks[-1] if blocks else None
         if not block or not block["pages"]:
             if block:
                 block["count"] += countable(content)

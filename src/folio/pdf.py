@@ -81,7 +81,7 @@ def check_coverage(book: Book) -> None:
             raise BuildError(chapter.path, not_covered(char), line=line, col=column)
     config_text = " ".join([book.config.title, book.config.subtitle or "", *book.config.authors])
     for _, _, char in uncovered(config_text):
-        raise BuildError(book.folder / "book.toml", f"no font of the book covers U+{ord(char):04X} {char}")
+        raise BuildError(book.folder / "book.toml", not_covered(char))
 
 
 def page_css(settings: PrintConfig, for_printer: bool) -> str:
