@@ -4,6 +4,7 @@ a non-zero exit, no traceback, and the last good editions left as they were."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import signal
@@ -132,3 +133,16 @@ def test_a_build_killed_at_any_moment_leaves_valid_editions(project):
     assert project.doit()[0] == 0, project.output
     assert all(valid(project.out(name)) for name in OUTPUTS)
     assert not list((project.root / "build").glob(".*.tmp"))
+
+
+def test_a_killed_build_s_temporary_file_goes_and_a_running_one_s_stays(tmp_path):
+    from folio.fileio import write_text
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed, running = tmp_path / f".book.pdf.{dead.pid}.x1.tmp", tmp_path / f".book.pdf.{os.getppid()}.x2.tmp"
+    killed.write_text("half a PDF")
+    running.write_text("a PDF being written")
+    write_text(tmp_path / "book.pdf", "done")
+    assert (tmp_path / "book.pdf").read_text() == "done"
+    assert not killed.exists() and running.exists()

@@ -255,3 +255,20 @@ def test_generated_books_lint_or_fail_cleanly(tmp_path_factory, chapters, edits)
         assert str(e).startswith(str(folder)), e
         return
     assert all(f.code in CODES and f.line >= 1 and f.col >= 1 and f.path.is_relative_to(folder) for f in findings)
+
+
+def test_the_cached_word_list_is_pyspellchecker_s(tmp_path, monkeypatch):
+    from spellchecker import SpellChecker
+
+    from folio import lint
+
+    monkeypatch.setenv("FOLIO_CACHE", str(tmp_path))
+    lint._known_words.cache_clear()
+    try:
+        made = lint._known_words()  # written to the cache folder
+        lint._known_words.cache_clear()
+        read = lint._known_words()  # read back from it
+    finally:
+        lint._known_words.cache_clear()
+    assert made == read == set(SpellChecker(language="en").word_frequency.keys())
+    assert list((tmp_path / "words").iterdir())

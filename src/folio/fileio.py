@@ -1,11 +1,12 @@
-"""Atomic output: a new edition replaces the old one only once it is complete."""
+"""Atomic output (a new edition replaces the old one only once it is complete), and the cache
+folder for what folio derives from installed packages."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -14,8 +15,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
-        stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        if not _alive(stale.name.removeprefix(f".{target.name}.").split(".")[0]):
+            stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -29,3 +31,30 @@ def atomic_path(target: Path) -> Iterator[Path]:
 def write_text(target: Path, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process that named a temporary file may still be writing it."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's
+        pass
+    return True
+
+
+def cache_folder(kind: str) -> Path:
+    """Where folio keeps what it derives from installed packages, once per machine:
+    $FOLIO_CACHE/<kind>, or ~/.cache/folio/<kind>."""
+    return Path(os.environ.get("FOLIO_CACHE") or Path.home() / ".cache" / "folio") / kind
+
+
+def cached_text(path: Path, make: Callable[[], str]) -> str:
+    """The text kept at `path`: made by make() and kept the first time it is asked for."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = make()
+        write_text(path, text)
+        return text

@@ -7,13 +7,12 @@ book in the same face, with no system font to fall back on.
 from __future__ import annotations
 
 import functools
-import os
 import unicodedata
 from pathlib import Path
 
 import fontpkg
 
-from .fileio import atomic_path
+from .fileio import atomic_path, cache_folder, cached_text
 
 BOOK_FACE = "EB Garamond"
 # The faces the print CSS names, in order: the book face, then one for Arabic script (Urdu,
@@ -31,14 +30,18 @@ def font_face_css() -> str:
 
 @functools.cache
 def covered() -> frozenset[int]:
-    """The code points some face has a glyph for."""
+    """The code points some face has a glyph for: read from the fonts' cmaps once per set of
+    font versions (0.1 s) and kept in the cache folder."""
+    packages = [fontpkg.family(family) for family in FACES]
+    name = "-".join(f"{info.slug}-{info.version}" for info in packages)
+    text = cached_text(cache_folder("coverage") / f"{name}.txt", lambda: " ".join(map(str, sorted(_cmaps(packages)))))
+    return frozenset(map(int, text.split()))
+
+
+def _cmaps(packages) -> set[int]:
     from fontTools.ttLib import TTFont
 
-    points: set[int] = set()
-    for family in FACES:
-        for font in fontpkg.family(family).files:
-            points.update(TTFont(font.path, lazy=True).getBestCmap())
-    return frozenset(points)
+    return {point for info in packages for font in info.files for point in TTFont(font.path, lazy=True).getBestCmap()}
 
 
 def uncovered(text: str) -> list[tuple[int, int, str]]:
@@ -66,7 +69,7 @@ def static_fonts(family: str) -> list[tuple[Path, int, str]]:
     ($FOLIO_CACHE, or ~/.cache/folio).
     """
     info = fontpkg.family(family)
-    cache = Path(os.environ.get("FOLIO_CACHE") or Path.home() / ".cache" / "folio") / "fonts"
+    cache = cache_folder("fonts")
     fonts = []
     for font in info.files:
         if not font.variable:
