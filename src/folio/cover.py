@@ -14,7 +14,7 @@ import fontpkg
 from PIL import Image, ImageDraw, ImageFont
 
 from .errors import BuildError
-from .fonts import BOOK_FACE
+from .fonts import BOOK_FACE, covered
 from .model import Book
 
 WIDTH, HEIGHT = 1600, 2560  # the 1 : 1.6 size Kindle and Kobo ask for
@@ -49,15 +49,13 @@ def cover_png(book: Book) -> bytes:
     _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3)
 
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: 2% smaller, 0.06 s slower
     return out.getvalue()
 
 
 def _check_glyphs(book: Book) -> None:
     """The cover is set in the book face alone: a character it lacks would draw as a box."""
-    from fontTools.ttLib import TTFont
-
-    points = set().union(*(TTFont(f.path, lazy=True).getBestCmap() for f in fontpkg.family(BOOK_FACE).files))
+    points = covered(BOOK_FACE)
     c = book.config
     for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
         for char in text:

@@ -6,6 +6,7 @@ Import this module only inside a task's action: `import weasyprint` alone takes 
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
 import datetime as dt
 import inspect
 import logging
@@ -16,7 +17,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import weasyprint
+
+@contextlib.contextmanager
+def _no_library_search():
+    """WeasyPrint names each C library several ways; cffi hands every name that does not load as
+    written to ctypes.util.find_library, which runs ldconfig, gcc and ld for it: 0.15 s of the
+    import here (Kozea/WeasyPrint#1125). Each list also names the library's file
+    (libpango-1.0.so.0), which loads directly, so the search can be skipped."""
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find
+
+
+try:
+    with _no_library_search():
+        import weasyprint
+except OSError:  # a system where only the search finds the libraries
+    import weasyprint
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block as block_layout
