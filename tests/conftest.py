@@ -37,10 +37,11 @@ class Project:
     def doit(self, *args: str) -> tuple[int, dict[str, str]]:
         """Run doit as `doit ARGS` would; return its exit code and, per task, 'ran' or 'up to date'.
 
-        All it prints is kept in `self.output`."""
+        All it prints is kept in `self.output`: serially, as the output of forked workers would not
+        reach it (tests that run `doit` as a command cover the parallel default)."""
         tasks = make_tasks(self.root)
         report = io.StringIO()
-        tasks["DOIT_CONFIG"] = {**tasks["DOIT_CONFIG"], "outfile": report}
+        tasks["DOIT_CONFIG"] = {**tasks["DOIT_CONFIG"], "outfile": report, "num_process": 0}
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = DoitMain(ModuleTaskLoader(tasks)).run(list(args))

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from folio.tasks import Project, build_epub, build_pdfs
+from folio.tasks import Project, build_epub, lay_out
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -46,7 +46,7 @@ block = st.one_of(
 chapter = st.tuples(words, st.lists(block, max_size=8)).map(lambda t: "\n\n".join([f"# {t[0]}", *t[1]]) + "\n")
 
 
-def build(root: Path, chapters: list[str], title: str, editions=(build_epub, build_pdfs)) -> Project | None:
+def build(root: Path, chapters: list[str], title: str, editions=(build_epub, lay_out)) -> Project | None:
     """Build the generated book as the doit tasks do; None when it stopped at a reported mistake."""
     (root / "styles").mkdir()
     for css in ("print.css", "epub.css"):

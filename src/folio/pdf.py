@@ -11,10 +11,13 @@ import datetime as dt
 import inspect
 import logging
 import os
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
 from urllib.parse import urlsplit
+from typing import TypeVar
 from urllib.request import url2pathname
 
 
@@ -51,6 +54,8 @@ from .fileio import atomic_path
 from .fonts import FACES, font_face_css, not_covered, static_fonts, uncovered
 from .model import Book, PrintPage, countable
 
+T = TypeVar("T")
+
 
 @dataclass
 class Written:
@@ -68,30 +73,70 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
 
     Both have the print edition's pages, so that a page number cited from one is right in the
     other. The interior is laid out again only when book.toml asks for bleed or crop marks, and
-    is padded with blank pages to an even count (or a multiple of 4). The problems are
-    WeasyPrint's warnings (an ignored CSS rule, a missing glyph), which would otherwise vanish
-    into its logger, and notes printed off their call's page. `text_start` is the id of the
-    element the text begins with: page 1.
+    is padded with blank pages to an even count (or a multiple of 4); it is written in a forked
+    process while this one writes the download PDF. The problems are WeasyPrint's warnings (an
+    ignored CSS rule, a missing glyph), which would otherwise vanish into its logger, and notes
+    printed off their call's page. `text_start` is the id of the element the text begins with:
+    page 1.
     """
     warnings = _WarningCollector()
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
         with _source_date_epoch(config.date):
             document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
-            problems = notes_off_their_call_page(document)
+            notes_off = notes_off_their_call_page(document)
             starts = page_starts(document, text_start)
-            with atomic_path(download) as tmp:
-                document.write_pdf(tmp, **_OPTIONS)
-            download_pages = len(document.pages)
-            if config.print.bleed or config.print.crop_marks:
-                document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
-                problems += notes_off_their_call_page(document)
-            interior = _padded(document, config.print)
-            with atomic_path(printed) as tmp:
-                interior.write_pdf(tmp)
+
+            def write_interior(target: Path) -> tuple[int, list[str]]:
+                """The interior's page count, and the problems found while making it."""
+                before, interior, problems = len(warnings.messages), document, []
+                if config.print.bleed or config.print.crop_marks:
+                    interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
+                    problems = notes_off_their_call_page(interior)
+                interior = _padded(interior, config.print)
+                interior.write_pdf(target)
+                return len(interior.pages), warnings.messages[before:] + problems
+
+            with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
+                interior = _forked(lambda: write_interior(tmp_printed))
+                document.write_pdf(tmp_download, **_OPTIONS)
+                print_pages, print_problems = interior()
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
-    return Written(download_pages, len(interior.pages), starts, warnings.messages + problems)
+    return Written(len(document.pages), print_pages, starts, warnings.messages + notes_off + print_problems)
+
+
+def _forked(job: Callable[[], T]) -> Callable[[], T]:
+    """Start job() in a forked process, which shares this one's layout without copying it; the
+    function returned waits for job's result. Where there is no fork, job() runs here."""
+    if not hasattr(os, "fork"):
+        result = job()
+        return lambda: result
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send the result (or the failure), and leave without running the parent's code
+        try:
+            os.close(read)
+            try:
+                message = pickle.dumps((True, job()))
+            except BaseException as error:  # noqa: BLE001 - whatever it was, the parent reports it
+                message = pickle.dumps((False, f"{type(error).__name__}: {error}"))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(message)
+        finally:
+            os._exit(0)
+    os.close(write)
+
+    def result() -> T:
+        with os.fdopen(read, "rb") as pipe:
+            message = pipe.read()
+        os.waitpid(pid, 0)
+        done, value = pickle.loads(message) if message else (False, "the process ended without a result")
+        if not done:
+            raise RuntimeError(f"in a forked process: {value}")
+        return value
+
+    return result
 
 
 def check_coverage(book: Book) -> None:

@@ -3,8 +3,9 @@
 Each task yields a plain doit dict (as Nikola's tasks do) with its file_dep, targets, clean and
 ONE config_changed over the book metadata it reads plus the versions of the libraries it runs.
 Nothing heavy is imported here: deciding that nothing is to do stays fast, and WeasyPrint,
-ebooklib and the lint's dictionary are imported inside the actions that need them. Both editions
-of a book depend on its lint: a finding stops the build before any output is touched.
+ebooklib and the lint's dictionary are imported inside the actions that need them. WeasyPrint
+lays a book out while its lint runs (plain `doit` uses a process a core); the editions are
+published only once the lint passes: a finding stops the build before any edition is touched.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from doit.tools import config_changed
 
 from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError
-from .fileio import write_text
+from .fileio import publish, write_text
 from .load import find_books
 
 if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to rebuild
@@ -60,6 +61,9 @@ class Project:
             "epub": self.build / f"{slug}.epub",
             "html": self.build / slug / "print.html",
             "pagemap": self.build / slug / "pagemap.json",  # where the print pages begin, for the EPUB
+            # The PDFs as laid out, published to pdf and print once the text passes the lint.
+            "laid-out pdf": self.build / slug / f"{slug}.pdf",
+            "laid-out print": self.build / slug / f"{slug}-print.pdf",
             "fidelity": self.build / slug / "fidelity.txt",
         }
 
@@ -99,6 +103,14 @@ def _modules(names: tuple[str, ...]) -> list[Path]:
     return [PACKAGE / f"{name}.py" for name in names]
 
 
+def say(text: str, stream=None) -> None:
+    """Print a line in one write: tasks in parallel processes share the terminal with doit,
+    and print() writes a line's end apart from it (`folio watch` reads the lines)."""
+    stream = stream or sys.stdout
+    stream.write(text + "\n")
+    stream.flush()
+
+
 def reported(action):
     """A doit action that says in one line what it made and how long it took, and whose failures
     are one line naming the place (`path:line:col: message`), not a traceback; FOLIO_DEBUG=1 lets
@@ -109,7 +121,7 @@ def reported(action):
         try:
             result = action(*args)
             if isinstance(result, str):
-                print(f"{result} ({time.perf_counter() - started:.1f} s)")
+                say(f"{result} ({time.perf_counter() - started:.1f} s)")
                 return True
             return result
         except BuildError as error:
@@ -150,7 +162,7 @@ def lint(folder: Path, project: Project) -> str | TaskFailed:
     if result.fidelity is not None:
         write_text(project.outputs(folder.name)["fidelity"], result.fidelity)
     for finding in result.findings:
-        print(dataclasses.replace(finding, path=Path(_rel(finding.path, project))))
+        say(str(dataclasses.replace(finding, path=Path(_rel(finding.path, project)))))
     if result.findings:
         return TaskFailed(f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
                           f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})")
@@ -158,7 +170,7 @@ def lint(folder: Path, project: Project) -> str | TaskFailed:
 
 
 @reported
-def build_pdfs(folder: Path, project: Project) -> str:
+def lay_out(folder: Path, project: Project) -> str:
     book = _prepare(folder, project)  # mistakes in the book show before WeasyPrint is loaded
 
     from . import pdf  # WeasyPrint: only when a PDF is really built
@@ -168,15 +180,22 @@ def build_pdfs(folder: Path, project: Project) -> str:
     html = print_document(book)
     out = project.outputs(book.slug)
     write_text(out["html"], html)
-    written = pdf.write_pdfs(html, folder, project.styles / "print.css", out["pdf"], out["print"], book.config,
-                             text_start=book.chapters[0].id)
+    written = pdf.write_pdfs(html, folder, project.styles / "print.css", out["laid-out pdf"], out["laid-out print"],
+                             book.config, text_start=book.chapters[0].id)
     pagemap = json.dumps([dataclasses.asdict(start) for start in written.starts], indent=1) + "\n"
     if not out["pagemap"].exists() or out["pagemap"].read_text() != pagemap:  # else the EPUB stays up to date
         write_text(out["pagemap"], pagemap)
     for problem in written.problems:
-        print(f"{folder.name}: WeasyPrint: {problem}", file=sys.stderr)
-    return (f"{_rel(out['pdf'], project)}: {written.pages} pages, {_kib(out['pdf'])}; "
-            f"{_rel(out['print'], project)}: {written.print_pages} pages, {_kib(out['print'])}")
+        say(f"{folder.name}: WeasyPrint: {problem}", sys.stderr)
+    return f"{folder.name}: laid out, {written.pages} pages ({written.print_pages} in print)"
+
+
+@reported
+def publish_pdfs(folder: Path, project: Project) -> str:
+    out = project.outputs(folder.name)
+    publish(out["laid-out pdf"], out["pdf"])
+    publish(out["laid-out print"], out["print"])
+    return f"{_rel(out['pdf'], project)}: {_kib(out['pdf'])}; {_rel(out['print'], project)}: {_kib(out['print'])}"
 
 
 @reported
@@ -203,7 +222,7 @@ def check_editions(folder: Path, project: Project) -> str | TaskFailed:
     out = project.outputs(folder.name)
     results = [*check.check_pdf(out["pdf"], "PDF", config), *check.check_pdf(out["print"], "print PDF", config),
                *check.check_epub(out["epub"], project.root)]
-    print(check.table(folder.name, results))
+    say(check.table(folder.name, results))
     failed = [r for r in results if r.status == "FAIL"]
     return TaskFailed(f"{folder.name}: {len(failed)} check(s) failed") if failed else f"{folder.name}: all checks pass"
 
@@ -221,6 +240,14 @@ def _kib(path: Path) -> str:
 
 def _rel(path: Path, project: Project) -> str:
     return str(path.relative_to(project.root)) if path.is_relative_to(project.root) else str(path)
+
+
+def _processes(books: int) -> int:
+    """How many processes plain `doit` runs tasks in: one a core, up to two a book (the lint and
+    the EPUB beside the layout); 0, doit's serial runner, on one core. `doit -n N` overrides it."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    processes = min(cores, 2 * books)
+    return processes if processes > 1 else 0
 
 
 def make_tasks(root: Path) -> dict[str, object]:
@@ -242,19 +269,32 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "clean": True,
             }
 
-    def task_pdf():
-        """Lay out each book with WeasyPrint: build/<slug>.pdf (download) and build/<slug>-print.pdf (print)."""
+    def task_layout():
+        """Lay out each book with WeasyPrint, while the lint runs: its two PDFs and page map under build/<slug>/."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder)
             out = project.outputs(folder.name)
             yield {
                 "name": folder.name,
-                "doc": f"PDF editions of {folder.name}",
-                "actions": [(build_pdfs, [folder, project])],
-                "task_dep": [f"lint:{folder.name}"],
+                "doc": f"print layout of {folder.name}",
+                "actions": [(lay_out, [folder, project])],
                 "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
-                "targets": [out["pdf"], out["print"], out["html"], out["pagemap"]],
+                "targets": [out["laid-out pdf"], out["laid-out print"], out["html"], out["pagemap"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
+                "clean": True,
+            }
+
+    def task_pdf():
+        """Publish each book's PDFs once its text passes the lint: build/<slug>.pdf (download), build/<slug>-print.pdf (print)."""
+        for folder in find_books(project.content):
+            out = project.outputs(folder.name)
+            yield {
+                "name": folder.name,
+                "doc": f"PDF editions of {folder.name}",
+                "actions": [(publish_pdfs, [folder, project])],
+                "task_dep": [f"lint:{folder.name}"],
+                "file_dep": [out["laid-out pdf"], out["laid-out print"]],
+                "targets": [out["pdf"], out["print"]],
                 "clean": True,
             }
 
@@ -305,12 +345,14 @@ def make_tasks(root: Path) -> dict[str, object]:
 
     return {
         "task_lint": task_lint,
+        "task_layout": task_layout,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
         "task_proof": task_proof,
         "task_check": task_check,
         "DOIT_CONFIG": {
             "default_tasks": ["lint", "pdf", "epub"],
+            "num_process": _processes(len(find_books(project.content))),
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
             "verbosity": 2,
