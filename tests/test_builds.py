@@ -35,9 +35,22 @@ def digests(folder: Path) -> dict[str, str]:
 
 def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp_path):
     a, b = project(tmp_path / "a"), project(tmp_path / "somewhere" / "else")
-    doit(a, TZ="UTC", PYTHONHASHSEED="0")
-    doit(b, "-n", "2", TZ="Asia/Karachi", PYTHONHASHSEED="4242")
+    doit(a, "-n", "0", TZ="UTC", PYTHONHASHSEED="0")  # one process
+    doit(b, TZ="Asia/Karachi", PYTHONHASHSEED="4242")  # the default: a process a core
     assert digests(a) == digests(b)
+
+
+def test_a_lint_finding_stops_a_parallel_build_before_any_edition_is_published(tmp_path):
+    folder = project(tmp_path / "p")
+    doit(folder)
+    before = digests(folder)
+    chapter = folder / "content" / "mini" / "one.md"
+    chapter.write_text(chapter.read_text().replace("and again", "and and again"))
+    result = subprocess.run([DOIT, "-n", "2"], cwd=folder, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "one.md:6:32: W001 doubled word 'and and'" in result.stdout
+    assert ".  layout:mini" in result.stdout and ".  pdf:mini" not in result.stdout  # laid out, not published
+    assert digests(folder) == before
 
 
 def test_no_op_loads_neither_weasyprint_nor_ebooklib_nor_pillow(tmp_path):

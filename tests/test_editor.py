@@ -35,7 +35,7 @@ def test_a_new_book_builds_at_once_and_passes_the_checks(project, capsys):
     chapter.write_text(chapter.read_text() + "\nA paragraph of my own, with a note.[^mine]\n\n[^mine]: My note.\n")
     code, ran = project.doit()
     assert code == 0, project.output
-    assert ran == {f"{task}:first-book": "ran" for task in ("lint", "layout", "pdf", "epub")}
+    assert ran == {f"{task}:first-book": "ran" for task in ("lint", "layout", "pdf", "cover", "epub")}
     assert project.doit("proof")[0] == 0
     assert len(list((project.root / "build" / "first-book" / "proof").glob("page-*.png"))) == 10
     assert (project.root / "build" / "first-book" / "proof" / "contact.png").stat().st_size > 10_000
@@ -67,7 +67,7 @@ def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
     try:
         first = _line(watch, "rebuilt")  # tasks run in parallel: in any order
         assert sorted(first.split(" rebuilt ")[1].split(" in ")[0].split(", ")) == \
-            ["epub:book", "layout:book", "lint:book", "pdf:book"], first
+            ["cover:book", "epub:book", "layout:book", "lint:book", "pdf:book"], first
         time.sleep(2)  # the watcher starts once the first build is done
         css = project.root / "styles" / "epub.css"
         css.write_text(css.read_text() + "\n/* a change */\n")

@@ -138,7 +138,7 @@ def test_cover_image_and_page(built):
     assert len(items) == 1 and items[0].get("media-type") == "image/png"
     assert xpath(epub.opf, "//opf:meta[@name='cover']/@content") == [items[0].get("id")]  # EPUB 2, Kindle
     data = epub.zip.read(f"{epub.base}/{items[0].get('href')}")
-    assert data == cover_png(book)
+    assert data == cover_png(book.config, book.folder / "book.toml")
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (1600, 2560)
     img = xpath(epub.item("cover.xhtml"), "//x:img")
@@ -151,8 +151,11 @@ def test_cover_follows_book_toml(tmp_path):
     short = prepare_book(write_book(tmp_path / "a", {"a.md": "# A\n"}, title="Short"))
     longer = prepare_book(write_book(tmp_path / "b", {"a.md": "# A\n"}, title="A Much Longer Title " * 4,
                                      subtitle="With a subtitle", authors=["One", "Two", "Three"]))
-    assert cover_png(short) == cover_png(short)
-    assert cover_png(short) != cover_png(longer)
+    def png(book):
+        return cover_png(book.config, book.folder / "book.toml")
+
+    assert png(short) == png(short)
+    assert png(short) != png(longer)
     assert cover_text(longer) == f"{longer.config.title}: With a subtitle, by One, Two and Three"
 
 
@@ -225,7 +228,7 @@ def test_images_change_the_access_modes(tmp_path, alt):
     Image.new("L", (40, 40), 128).save(folder / "grey.png")
     book = prepare_book(folder)
     target = tmp_path / "book.epub"
-    write_epub(book, ROOT / "styles" / "epub.css", target, cover_png(book))
+    write_epub(book, ROOT / "styles" / "epub.css", target, cover_png(book.config, book.folder / "book.toml"))
     epub = EpubEdition(target)
 
     def meta(name):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from folio.tasks import Project, build_epub, lay_out
+from folio.tasks import Project, build_epub, draw_cover, lay_out
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -46,7 +46,7 @@ block = st.one_of(
 chapter = st.tuples(words, st.lists(block, max_size=8)).map(lambda t: "\n\n".join([f"# {t[0]}", *t[1]]) + "\n")
 
 
-def build(root: Path, chapters: list[str], title: str, editions=(build_epub, lay_out)) -> Project | None:
+def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, build_epub, lay_out)) -> Project | None:
     """Build the generated book as the doit tasks do; None when it stopped at a reported mistake."""
     (root / "styles").mkdir()
     for css in ("print.css", "epub.css"):
@@ -71,7 +71,7 @@ FUZZ = settings(deadline=None, derandomize=CI, suppress_health_check=[HealthChec
 @settings(FUZZ, max_examples=150 if CI else 300)
 @given(chapters=st.lists(chapter, min_size=1, max_size=3), title=words)
 def test_generated_books_make_well_formed_epubs_or_fail_cleanly(tmp_path_factory, chapters, title):
-    project = build(tmp_path_factory.mktemp("fuzz"), chapters, title, editions=(build_epub,))
+    project = build(tmp_path_factory.mktemp("fuzz"), chapters, title, editions=(draw_cover, build_epub))
     if project is None:
         return
     with zipfile.ZipFile(project.outputs("fuzz")["epub"]) as epub:
@@ -90,7 +90,7 @@ def test_generated_books_make_pdfs_or_fail_cleanly(tmp_path_factory, chapters, t
 @settings(FUZZ, max_examples=3, derandomize=True, phases=[Phase.generate])  # epubcheck takes seconds a book
 @given(chapters=st.lists(chapter, min_size=1, max_size=2), title=words)
 def test_a_sample_of_generated_epubs_passes_epubcheck(tmp_path_factory, chapters, title):
-    project = build(tmp_path_factory.mktemp("sample"), chapters, title, editions=(build_epub,))
+    project = build(tmp_path_factory.mktemp("sample"), chapters, title, editions=(draw_cover, build_epub))
     if project is not None:
         result = EpubCheck(str(project.outputs("fuzz")["epub"]))
         assert [str(m) for m in result.messages] == []

@@ -13,7 +13,7 @@ OUTPUTS = ["mini.pdf", "mini-print.pdf", "mini.epub"]
 
 def tasks(*ran: str) -> dict[str, str]:
     """The fixture book's default tasks: the ones named ran, the others were up to date."""
-    return {f"{task}:mini": "ran" if task in ran else "up to date" for task in ("lint", "layout", "pdf", "epub")}
+    return {f"{task}:mini": "ran" if task in ran else "up to date" for task in ("lint", "layout", "pdf", "cover", "epub")}
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def project(tmp_path):
     project = Project(tmp_path / "p", {"mini": FIXTURES / "mini"})
     code, ran = project.doit()
     assert code == 0, project.output
-    assert ran == tasks("lint", "layout", "pdf", "epub")
+    assert ran == tasks("lint", "layout", "pdf", "cover", "epub")
     return project
 
 
@@ -80,7 +80,7 @@ def test_comment_in_book_toml_rebuilds_nothing(project):
 def test_metadata_edit_rebuilds(project):
     toml = project.root / "content" / "mini" / "book.toml"
     toml.write_text(toml.read_text().replace('"Ada Editor"', '"Ada Corrector"'))
-    assert project.doit() == (0, tasks("lint", "layout", "pdf", "epub"))
+    assert project.doit() == (0, tasks("lint", "layout", "pdf", "cover", "epub"))
     assert PdfEdition(project.out("mini.pdf")).reader.metadata.author.startswith("Ada Corrector")
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import fontpkg
 from PIL import Image, ImageDraw, ImageFont
 
+from .config import BookConfig
 from .errors import BuildError
 from .fonts import BOOK_FACE, covered
-from .model import Book
 
 WIDTH, HEIGHT = 1600, 2560  # the 1 : 1.6 size Kindle and Kobo ask for
 _MARGIN = 200  # the text's distance from the edges
@@ -26,10 +27,10 @@ _GOLD = (198, 166, 100)
 Font = ImageFont.FreeTypeFont
 
 
-def cover_png(book: Book) -> bytes:
-    """The cover, 1600 x 2560 px: the title in the upper half, the authors at the foot."""
-    config = book.config
-    _check_glyphs(book)
+def cover_png(config: BookConfig, toml: Path) -> bytes:
+    """The cover, 1600 x 2560 px: the title in the upper half, the authors at the foot.
+    `toml` is the book.toml the config comes from, named by its errors."""
+    _check_glyphs(config, toml)
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     inset = _MARGIN // 2
@@ -53,14 +54,13 @@ def cover_png(book: Book) -> bytes:
     return out.getvalue()
 
 
-def _check_glyphs(book: Book) -> None:
+def _check_glyphs(c: BookConfig, toml: Path) -> None:
     """The cover is set in the book face alone: a character it lacks would draw as a box."""
     points = covered(BOOK_FACE)
-    c = book.config
     for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
         for char in text:
             if not char.isspace() and ord(char) not in points:
-                raise BuildError(book.folder / "book.toml",
+                raise BuildError(toml,
                                  f"{key}: {BOOK_FACE}, the cover's face, has no U+{ord(char):04X} {char}")
 
 

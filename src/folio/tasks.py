@@ -26,7 +26,7 @@ from doit.tools import config_changed
 
 from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError
-from .fileio import publish, write_text
+from .fileio import atomic_path, publish, write_text
 from .load import find_books
 
 if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to rebuild
@@ -37,11 +37,14 @@ PACKAGE = Path(__file__).resolve().parent
 _COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio",
                    "fonts")
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
-_EPUB_MODULES = _COMMON_MODULES + ("cover", "epub")
+_EPUB_MODULES = _COMMON_MODULES + ("epub",)
+_COVER_MODULES = ("__init__", "errors", "config", "fonts", "fileio", "cover")
 _LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri", "pyphen")
-_EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml", "pillow", "fontpkg", "fontpkg-eb-garamond")
+_EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml")
+_COVER_LIBRARIES = ("pillow", "fontpkg", "fontpkg-eb-garamond", "fonttools")
+_COVER_KEYS = ("title", "subtitle", "authors")  # what the cover image shows
 _LINT_LIBRARIES = _COMMON_LIBRARIES + ("pyspellchecker", "fonttools", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri")
 
 
@@ -65,11 +68,17 @@ class Project:
             "laid-out pdf": self.build / slug / f"{slug}.pdf",
             "laid-out print": self.build / slug / f"{slug}-print.pdf",
             "fidelity": self.build / slug / "fidelity.txt",
+            "cover": self.build / slug / "cover.png",
         }
 
 
 def _versions(libraries: tuple[str, ...]) -> dict[str, str]:
-    return {name: metadata.version(name) for name in libraries}
+    return {name: _version(name) for name in libraries}
+
+
+@functools.cache
+def _version(library: str) -> str:
+    return metadata.version(library)  # a few milliseconds each: asked once per process
 
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -202,16 +211,27 @@ def publish_pdfs(folder: Path, project: Project) -> str:
 def build_epub(folder: Path, project: Project) -> str:
     book = _prepare(folder, project)
 
-    from . import cover, epub  # Pillow and ebooklib: only when an EPUB is really built
+    from . import epub  # ebooklib: only when an EPUB is really built
     from .model import PrintPage
 
     out = project.outputs(book.slug)
-    pagemap = out["pagemap"]  # written by the PDF task, which doit runs first; without it, no page-list
+    pagemap = out["pagemap"]  # written by the layout task, which doit runs first; without it, no page-list
     pages = [PrintPage(**start) for start in json.loads(pagemap.read_text())] if pagemap.exists() else []
-    epub.write_epub(book, project.styles / "epub.css", out["epub"], cover.cover_png(book), pages)
+    epub.write_epub(book, project.styles / "epub.css", out["epub"], out["cover"].read_bytes(), pages)
     chapters = f"{len(book.chapters)} chapter" + ("s" if len(book.chapters) > 1 else "")
     return (f"{_rel(out['epub'], project)}: {chapters}, {len(pages)} print pages marked, "
             f"{_kib(out['epub'])}")
+
+
+@reported
+def draw_cover(folder: Path, project: Project) -> str:
+    from .cover import cover_png  # Pillow: only when a cover is really drawn
+
+    target = project.outputs(folder.name)["cover"]
+    png = cover_png(load_config(folder / "book.toml"), folder / "book.toml")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(png)
+    return f"{_rel(target, project)}: {_kib(target)}"
 
 
 @reported
@@ -298,6 +318,21 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "clean": True,
             }
 
+    def task_cover():
+        """Draw each book's cover image from its title, subtitle and authors: build/<slug>/cover.png, for the EPUB."""
+        for folder in find_books(project.content):
+            _, book_metadata = _book_inputs(folder)
+            shown = {key: book_metadata.get(key) for key in _COVER_KEYS}
+            yield {
+                "name": folder.name,
+                "doc": f"cover image of {folder.name}",
+                "actions": [(draw_cover, [folder, project])],
+                "file_dep": _modules(_COVER_MODULES),
+                "targets": [project.outputs(folder.name)["cover"]],
+                "uptodate": [config_changed({"book": shown, "versions": _versions(_COVER_LIBRARIES)})],
+                "clean": True,
+            }
+
     def task_epub():
         """Write each book's EPUB 3 with ebooklib: build/<slug>.epub."""
         for folder in find_books(project.content):
@@ -308,8 +343,8 @@ def make_tasks(root: Path) -> dict[str, object]:
                 "actions": [(build_epub, [folder, project])],
                 "task_dep": [f"lint:{folder.name}"],
                 # The print page map: the EPUB is rebuilt only if the print pages really moved.
-                "file_dep": [*inputs, project.outputs(folder.name)["pagemap"], project.styles / "epub.css",
-                             *_modules(_EPUB_MODULES)],
+                "file_dep": [*inputs, project.outputs(folder.name)["pagemap"], project.outputs(folder.name)["cover"],
+                             project.styles / "epub.css", *_modules(_EPUB_MODULES)],
                 "targets": [project.outputs(folder.name)["epub"]],
                 "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_EPUB_LIBRARIES)})],
                 "clean": True,
@@ -346,6 +381,7 @@ def make_tasks(root: Path) -> dict[str, object]:
     return {
         "task_lint": task_lint,
         "task_layout": task_layout,
+        "task_cover": task_cover,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
         "task_proof": task_proof,
