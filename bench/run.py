@@ -173,7 +173,7 @@ def main() -> None:
 
     rows = [
         measure("pandoc baseline (EPUB + HTML -> WeasyPrint PDF)", repeat, pandoc_setup, pandoc_baseline),
-        measure("folio cold build, plain doit (lint, 2 PDFs, EPUB)", repeat, project, doit()),
+        measure("folio cold build, plain doit (lint, 2 PDFs, cover, EPUB)", repeat, project, doit()),
         measure("folio cold build, one process (doit -n 0)", repeat, project, doit("-n", "0")),
         measure("folio cold build, empty cache folder (a machine's first)", 1, project, doit(env=empty_cache())),
         measure("folio no-op rebuild", repeat, built_project, doit()),

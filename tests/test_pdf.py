@@ -167,3 +167,11 @@ def test_nothing_runs_into_the_margin(edition):
 def test_no_weasyprint_warnings(mqm, mini, mini_bleed, hostile):
     for project in (mqm, mini, mini_bleed, hostile):
         assert "WeasyPrint:" not in project.output, project.output
+
+
+def test_a_forked_job_gives_back_its_result_or_its_failure():
+    from folio.pdf import _forked  # the print PDF is written this way, beside the download PDF
+
+    assert _forked(lambda: (18, ["a warning"]))() == (18, ["a warning"])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        _forked(lambda: 1 / 0)()

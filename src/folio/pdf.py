@@ -1,6 +1,7 @@
 """Print HTML -> the two PDFs, laid out once by WeasyPrint (the only module that imports it).
 
-Import this module only inside a task's action: `import weasyprint` alone takes half a second.
+Import this module only inside a task's action: importing WeasyPrint takes 0.2 s even without
+its library search (below).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import TypeVar
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 
