@@ -7,28 +7,29 @@ with the reason.
 
 A book's chapters are read through the same parser and transforms as the build, so the structure
 checks are the build's own; the text checks read the words of each paragraph, heading, table cell
-and note with the Markdown blanked out, so that every offset still gives the line and column.
+and note with the Markdown blanked out (prose.py), so that every offset still gives the line and
+column; the comparison with the book's source is fidelity.py's.
 """
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError
+from .fidelity import check_fidelity, emendations, mark_citations
 from .fileio import cache_folder, cached_text, write_text
 from .fonts import not_covered, uncovered
-from .parse import parse
+from .prose import MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
 from .transforms import prepare_book
 
 CODES = {
@@ -59,7 +60,6 @@ CODES = {
     "F003": "a passage of the source left out with no record",
 }
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 # Doubles that English means: "had had", "that that", "move in in order to".
 TRUE_DOUBLES = ("had had", "that that", "is is", "in in order")
@@ -70,61 +70,6 @@ MIN_SENTENCE_WORDS = 8
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
-_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+")
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-
-
-def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
-def fold(text: str) -> str:
-    """Typography folded away, one character for one: curly quotes, dashes, no-break spaces."""
-    return text.translate(_FOLD)
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    path: Path
-    line: int
-    col: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
-
-
-@dataclass
-class Prose:
-    """The words of one paragraph, heading, table cell or note of a file.
-
-    `text` has the Markdown blanked out to spaces, so an offset in it still gives the line and
-    column in the file; `checked` also blanks what the text checks leave alone (words the edition
-    quotes from its source).
-    """
-
-    path: Path
-    kind: str  # "heading", "text", "note" or "cell"
-    text: str
-    starts: list[tuple[int, int]]  # (line, column) where each line of `text` begins in the file
-    sections: tuple[str, ...] = ()  # the headings it stands under, outermost first
-    column: str = ""  # a table cell's column heading
-    checked: str = ""
-
-    def __post_init__(self) -> None:
-        self.checked = self.checked or _URL.sub(lambda m: _blank(m[0]), self.text)
-
-    def where(self, offset: int) -> tuple[int, int]:
-        row = self.text.count("\n", 0, offset)
-        line, col = self.starts[row]
-        return line, col + offset - (self.text.rfind("\n", 0, offset) + 1)
-
-    def finding(self, offset: int, code: str, message: str) -> Finding:
-        return Finding(self.path, *self.where(offset), code, message)
-
-
 @dataclass(frozen=True)
 class Accept:
     code: str
@@ -170,127 +115,6 @@ def read_context(folder: Path) -> Context:
                 raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code")
             accepted.append(Accept(entry["code"], entry["text"], entry.get("file")))
     return Context(frozenset(words), tuple(accepted))
-
-
-_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
-_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
-_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
-_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
-
-
-def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
-    """Markdown inline markup blanked out, length for length; and the raw HTML found on the way."""
-    html: list[tuple[int, str]] = []
-
-    def tag(m: re.Match) -> str:
-        html.append((m.start(), m[0]))
-        return _blank(m[0])
-
-    text = _CODE_SPAN.sub(lambda m: _blank(m[0]), content)
-    text = _AUTOLINK.sub(lambda m: _blank(m[0]), text)
-    text = _HTML.sub(tag, text)
-    text = _IMAGE.sub(lambda m: _blank(m[0]), text)
-    text = _NOTE_CALL.sub(lambda m: _blank(m[0]), text)
-    text = _LINK.sub(lambda m: " " + m[1] + _blank(m[0][len(m[1]) + 1:]), text)
-    text = _ESCAPE.sub(" ", text)
-    text = _EMPHASIS.sub(lambda m: _blank(m[0]), text)
-    return text, html
-
-
-def _place(lines: list[str], first: int, content: str, start_col: int = 0) -> list[tuple[int, int]]:
-    """Where each line of an inline's content begins in the file (1-based line and column)."""
-    starts = []
-    for k, part in enumerate(content.split("\n")):
-        raw = lines[first + k] if first + k < len(lines) else ""
-        col = raw.find(part, start_col if k == 0 else 0) if part else -1
-        if col < 0:
-            col = len(raw) - len(raw.lstrip())
-        starts.append((first + k + 1, col + 1))
-    return starts
-
-
-def markdown_prose(path: Path, text: str) -> tuple[list[Prose], list[Finding]]:
-    """The prose of a Markdown file, and its raw HTML as findings (S010)."""
-    lines = text.splitlines()
-    prose: list[Prose] = []
-    html: list[Finding] = []
-    sections: list[tuple[int, str]] = []
-    in_note = 0
-    header: list[str] = []
-    cell = 0
-    row_col = 0
-    in_head = False
-    tokens = parse(text)
-    for i, token in enumerate(tokens):
-        if token.type == "footnote_reference_open":
-            in_note += 1
-        elif token.type == "footnote_reference_close":
-            in_note -= 1
-        elif token.type == "thead_open":
-            in_head, header = True, []
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open":
-            cell, row_col = 0, 0
-        elif token.type == "inline" and token.map:
-            parent = tokens[i - 1]
-            kind = "note" if in_note else "text"
-            column = ""
-            if parent.type == "heading_open":
-                kind = "heading"
-                level = int(parent.tag[1])
-                title = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
-                sections = [s for s in sections if s[0] < level] + [(level, title.strip())]
-            elif parent.type in ("th_open", "td_open"):
-                kind = "cell"
-                if in_head:
-                    header.append(token.content.strip())
-                else:
-                    column = header[cell] if cell < len(header) else ""
-                cell += 1
-            masked, tags = _mask(token.content)
-            unit = Prose(path, kind, masked, _place(lines, token.map[0], token.content, row_col),
-                         tuple(title for _, title in sections), column)
-            if kind == "cell":  # the next cell of the row stands further right
-                row_col = unit.starts[0][1] - 1 + len(token.content)
-            prose.append(unit)
-            html += [unit.finding(offset, "S010", f"raw HTML {tag[:40]!r} is printed as text")
-                     for offset, tag in tags]
-    return prose, html
-
-
-def _looks_like_heading(line: str) -> bool:
-    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"”'’]$", line)
-
-
-def text_prose(path: Path, text: str) -> list[Prose]:
-    """A plain-text file's prose: each line a paragraph, short lines without a full stop headings."""
-    prose = []
-    section: tuple[str, ...] = ()
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        kind = "heading" if _looks_like_heading(line.strip()) else "text"
-        if kind == "heading":
-            section = (line.strip(),)
-        prose.append(Prose(path, kind, line, [(n, 1)], section))
-    return prose
-
-
-def read_prose(path: Path) -> tuple[list[Prose], list[Finding]]:
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
-    except OSError as e:
-        raise BuildError(path, f"cannot read: {e.strerror}") from e
-    except UnicodeDecodeError as e:
-        raise BuildError(path, f"not UTF-8: byte {e.start} cannot be decoded") from None
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        return markdown_prose(path, text)
-    return text_prose(path, text), []
 
 
 # --- Words ----------------------------------------------------------------------------------
@@ -502,43 +326,29 @@ def _norm_words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(fold(text))]
 
 
-def _shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
 def _near_duplicates(items: list[set], threshold: float) -> dict[int, tuple[int, float]]:
     """For each item, the first earlier one that holds `threshold` of its (or that one's) shingles."""
     index: dict[tuple, list[int]] = defaultdict(list)
     found = {}
-    for k, shingles in enumerate(items):
+    for k, runs in enumerate(items):
         shared: Counter[int] = Counter()
-        for s in shingles:
+        for s in runs:
             shared.update(index[s])
         for j in sorted(shared):
-            score = shared[j] / min(len(shingles), len(items[j]))
+            score = shared[j] / min(len(runs), len(items[j]))
             if score >= threshold:
                 found[k] = (j, score)
                 break
-        for s in shingles:
+        for s in runs:
             index[s].append(k)
     return found
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of a text."""
-    spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, len(text)))
-    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in spans if text[a:b].strip()]
 
 
 def check_duplicates(units: list[Prose]) -> list[Finding]:
     paragraphs = [u for u in units if u.kind in ("text", "note") and len(_norm_words(u.checked)) >= MIN_PARAGRAPH_WORDS]
     findings = []
     repeated = set()
-    for k, (j, score) in _near_duplicates([_shingles(_norm_words(u.checked)) for u in paragraphs],
+    for k, (j, score) in _near_duplicates([shingles(_norm_words(u.checked)) for u in paragraphs],
                                           DUPLICATE_PARAGRAPH).items():
         unit, first = paragraphs[k], paragraphs[j]
         repeated.add(id(unit))
@@ -548,7 +358,7 @@ def check_duplicates(units: list[Prose]) -> list[Finding]:
     spans = [(u, a, _norm_words(u.checked[a:b])) for u in units if u.kind in ("text", "note")
              for a, b in sentences(u.checked)]
     spans = [(u, a, words) for u, a, words in spans if len(words) >= MIN_SENTENCE_WORDS]
-    for k, (j, score) in _near_duplicates([_shingles(words) for _, _, words in spans], DUPLICATE_SENTENCE).items():
+    for k, (j, score) in _near_duplicates([shingles(words) for _, _, words in spans], DUPLICATE_SENTENCE).items():
         (unit, offset, _), (first, first_offset, _) = spans[k], spans[j]
         if id(unit) not in repeated:
             findings.append(unit.finding(offset, "D002", f"sentence repeats the one at "
@@ -585,259 +395,6 @@ def check_structure(folder: Path) -> list[Finding]:
 def check_characters(path: Path, text: str) -> list[Finding]:
     """Each character no face of the book covers (the build's own check), at its first use in the file."""
     return [Finding(path, line, col, "S011", not_covered(char)) for line, col, char in uncovered(text)]
-
-
-# --- Fidelity -------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"\w+|[-–—]+|[^\w\s]")
-_QUOTED = re.compile(r"“[^“”]*”|‘[^‘’]*’|\"[^\"]*\"")
-_REMARK = re.compile(r"\s*\([^()]*\)\s*$")
-_SEP = "\x1f"
-
-
-@cache
-def _squeeze(text: str) -> str:
-    return " ".join(fold(text).split())
-
-
-def mark_citations(units: list[Prose], source: str) -> None:
-    """Blank, for the text checks, the words the edition quotes from its source: a quotation found
-    word for word in the source, and the Source column of the emendations table."""
-    source = _squeeze(source)
-    for unit in units:
-        if unit.kind == "cell" and unit.column == "Source":
-            unit.checked = _blank(unit.text)
-            continue
-        for m in _QUOTED.finditer(unit.text):
-            if source and _squeeze(m[0][1:-1]) in source:
-                unit.checked = unit.checked[:m.start()] + _blank(m[0]) + unit.checked[m.end():]
-
-
-@dataclass
-class Tokens:
-    """The tokens of one or more passages, each with where it stands, for aligning edition and source."""
-
-    values: list[str] = field(default_factory=list)
-    places: list[tuple[Prose, int, int]] = field(default_factory=list)
-    _found: dict[tuple[str, ...], list[tuple[int, int]]] = field(default_factory=dict, repr=False)
-
-    @classmethod
-    def of(cls, units: Iterable[Prose]) -> Tokens:
-        tokens = cls()
-        for unit in units:
-            for m in _TOKEN.finditer(unit.text):
-                tokens.values.append("-" if m[0][0] in "-–—" else fold(m[0]))
-                tokens.places.append((unit, m.start(), m.end()))
-        return tokens
-
-    def text(self, i: int, j: int) -> str:
-        """The passage from token i to token j (exclusive), as written."""
-        pieces: list[tuple[Prose, int, int]] = []
-        for unit, start, end in self.places[max(i, 0):max(j, 0)]:
-            if pieces and pieces[-1][0] is unit:
-                pieces[-1] = (unit, pieces[-1][1], end)
-            else:
-                pieces.append((unit, start, end))
-        return " ".join(" ".join(unit.text[start:end].split()) for unit, start, end in pieces)
-
-    def find(self, needle: tuple[str, ...]) -> list[tuple[int, int]]:
-        """(start, end) of each place the needle's tokens stand; remembered, as every difference
-        of a passage asks each row of the Note on the text again."""
-        if needle not in self._found:
-            n, values = len(needle), self.values
-            self._found[needle] = [(i, i + n) for i, value in enumerate(values)
-                                   if n and value == needle[0] and tuple(values[i:i + n]) == needle]
-        return self._found[needle]
-
-
-@cache
-def _values(text: str) -> tuple[str, ...]:
-    return tuple(Tokens.of([Prose(Path(), "text", text, [(1, 1)])]).values)
-
-
-@dataclass
-class Emendation:
-    """A row of the Note on the text's table: where, the source's reading, the edition's."""
-
-    section: str
-    source: str
-    edition: str
-    cell: Prose
-    used: bool = False
-
-    @property
-    def left_out(self) -> bool:
-        return self.edition.lower().startswith("left out")
-
-    def spans(self, tokens: Tokens, reading: str) -> list[tuple[int, int]]:
-        """Where a reading stands among the tokens: as written, or without a trailing remark in
-        parentheses ('(second copy)'); a reading that ends in '…' runs to the end of its sentence."""
-        values = tokens.values
-        for text in (reading, _REMARK.sub("", reading)):
-            needle = _values(text)
-            if needle[-1:] == ("…",):
-                return [(a, next((k + 1 for k in range(b - 1, len(values)) if values[k] in ".!?"), len(values)))
-                        for a, b in tokens.find(needle[:-1])]
-            if found := tokens.find(needle):
-                return found
-        return []
-
-    def explains(self, hunk: tuple[str, int, int, int, int], source: Tokens, edition: Tokens) -> bool:
-        _, i1, i2, j1, j2 = hunk
-        if not any(a <= i1 and i2 <= b for a, b in self.spans(source, self.source)):
-            return False
-        if self.left_out:
-            return j1 == j2
-        return any(a <= j1 and j2 <= b for a, b in self.spans(edition, self.edition))
-
-
-def emendations(units: list[Prose]) -> list[Emendation]:
-    """The rows of every table with the columns Section, Source and Edition."""
-    rows: dict[tuple[Path, int], dict[str, Prose]] = defaultdict(dict)
-    for unit in units:
-        if unit.kind == "cell" and unit.column in ("Section", "Source", "Edition"):
-            rows[unit.path, unit.starts[0][0]][unit.column] = unit
-    return [Emendation(*(" ".join(r[c].text.split()) for c in ("Section", "Source", "Edition")), r["Source"])
-            for r in rows.values() if len(r) == 3]
-
-
-def _ngrams(values: list[str]) -> set[tuple[str, ...]]:
-    words = [v.lower() for v in values if v[0].isalnum()]
-    return _shingles(words, min(3, len(words)))
-
-
-def _slide(opcodes: list, source: list[str], edition: list[str]) -> list:
-    """Move each insertion and deletion as far right as the same text allows, so that an added
-    sentence comes out as 'It was so.' rather than '. It was so'."""
-    moved = []
-    for tag, i1, i2, j1, j2 in opcodes:
-        if tag == "insert":
-            while j2 < len(edition) and i1 < len(source) and edition[j1] == edition[j2] == source[i1]:
-                i1, i2, j1, j2 = i1 + 1, i2 + 1, j1 + 1, j2 + 1
-        elif tag == "delete":
-            while i2 < len(source) and j1 < len(edition) and source[i1] == source[i2] == edition[j1]:
-                i1, i2, j1, j2 = i1 + 1, i2 + 1, j1 + 1, j2 + 1
-        moved.append((tag, i1, i2, j1, j2))
-    return moved
-
-
-@dataclass
-class Alignment:
-    unit: Prose
-    edition: Tokens
-    source: Tokens | None  # None: no passage of the source is like it
-    paragraphs: tuple[int, ...] = ()
-    hunks: list[tuple[tuple[str, int, int, int, int], Emendation | None]] = field(default_factory=list)
-    matched: float = 0.0
-
-
-def _align(unit: Prose, paragraphs: list[Prose], tokens: list[Tokens], index, rows: list[Emendation]) -> Alignment:
-    """The source paragraph (or two, run together) this passage of the edition comes from, with each
-    difference and the row that records it: the candidate that leaves the fewest unrecorded."""
-    edition = Tokens.of([unit])
-    joined = _SEP + _SEP.join(edition.values) + _SEP
-    for k, t in sorted(enumerate(tokens), key=lambda kt: kt[1].values != edition.values):  # the same first
-        if joined in _SEP + _SEP.join(t.values) + _SEP:
-            return Alignment(unit, edition, t, (k,), matched=1.0)
-    shared: Counter[int] = Counter()
-    for gram in _ngrams(edition.values):
-        shared.update(index.get(gram, ()))
-    candidates = []
-    for k, _ in shared.most_common(3):
-        candidates += [(k,), (k - 1, k), (k, k + 1)]
-    best = Alignment(unit, edition, None)
-    for ks in dict.fromkeys(c for c in candidates if 0 <= min(c) and max(c) < len(paragraphs)):
-        source = Tokens.of(paragraphs[k] for k in ks)
-        sections = {s for k in ks for s in paragraphs[k].sections} | set(unit.sections)
-        here = [r for r in rows if _squeeze(r.section) in {_squeeze(s) for s in sections}]
-        opcodes = _slide(difflib.SequenceMatcher(None, source.values, edition.values, autojunk=False).get_opcodes(),
-                         source.values, edition.values)
-        hunks = [(h, next((r for r in here if r.explains(h, source, edition)), None))
-                 for h in opcodes if h[0] != "equal"]
-        matched = sum(j2 - j1 for tag, _, _, j1, j2 in opcodes if tag == "equal") / max(1, len(edition.values))
-        candidate = Alignment(unit, edition, source, ks, hunks, matched)
-        if best.source is None or (sum(r is None for _, r in hunks), -matched) < \
-                (sum(r is None for _, r in best.hunks), -best.matched):
-            best = candidate
-    if best.matched < 0.5:
-        return Alignment(unit, edition, None)
-    return best
-
-
-def check_fidelity(edition: list[Prose], source: list[Prose], rows: list[Emendation], source_path: Path,
-                   ) -> tuple[list[Finding], str]:
-    """Every passage of the edition against the source: F findings, and the report of every difference."""
-    paragraphs = [u for u in source if u.kind in ("text", "heading")]
-    tokens = [Tokens.of([p]) for p in paragraphs]
-    index: dict[tuple, list[int]] = defaultdict(list)
-    for k, t in enumerate(tokens):
-        for gram in _ngrams(t.values):
-            index[gram].append(k)
-    alignments = [_align(u, paragraphs, tokens, index, rows) for u in edition]
-
-    findings, report, used = [], [], set()
-
-    def where(unit: Prose, offset: int = 0, col: bool = False) -> str:
-        line, column = unit.where(offset)
-        return f"{unit.path.name}:{line}" + (f":{column}" if col else "")
-
-    for a in alignments:
-        used.update(a.paragraphs)
-        spans = sentences(a.unit.text)
-        if a.source is None:
-            report.append(f"{where(a.unit)}  NOT IN THE SOURCE")
-            findings += [a.unit.finding(start, "F001", "sentence is not in the source") for start, _ in spans]
-            continue
-        origin = ", ".join(f"{source_path.name}:{paragraphs[k].starts[0][0]}" for k in a.paragraphs)
-        report.append(f"{where(a.unit)}  {'~' if a.hunks else '='} {origin}")
-        # Each token's sentence; a change belongs to the sentences of its tokens (a deletion, to the
-        # sentence where it happens).
-        owner = [max((start for start, _ in spans if start <= offset), default=0) for _, offset, _ in a.edition.places]
-        size = Counter(owner)
-        new: Counter[int] = Counter()
-        unrecorded: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for (_tag, i1, i2, j1, j2), row in a.hunks:
-            at = a.edition.places[min(j1, len(owner) - 1)][1]
-            change = f"«{a.source.text(i1 - 1, i2 + 1)}» → «{a.edition.text(j1 - 1, j2 + 1)}»"
-            if row:
-                row.used = True
-            report.append(f"    {where(a.unit, at, col=True)}  {change}  "
-                          f"{f'recorded at {where(row.cell)}' if row else 'NOT RECORDED'}")
-            if row is None:
-                new.update(owner[j1:j2])
-                for sentence in set(owner[j1:j2]) or {owner[min(j1, len(owner) - 1)]}:
-                    unrecorded[sentence].append((at, change))
-        for sentence, changes in unrecorded.items():
-            if new[sentence] > size[sentence] / 2:
-                findings.append(a.unit.finding(sentence, "F001", "sentence is not in the source"))
-            else:
-                at, change = changes[0]
-                more = f" (and {len(changes) - 1} more in the sentence)" if len(changes) > 1 else ""
-                findings.append(a.unit.finding(at, "F002", f"{change} changes the source ({origin}){more}, "
-                                               "and the Note on the text does not record it"))
-
-    report.append("\nLeft out of the edition")
-    for k, paragraph in enumerate(paragraphs):
-        if k in used:
-            continue
-        sections = {_squeeze(s) for s in paragraph.sections}
-        row = next((r for r in rows if r.left_out and _squeeze(r.section) in sections
-                    and (r.spans(tokens[k], r.source) or not any(r.spans(t, r.source) for t in tokens))), None)
-        if row:
-            row.used = True
-        text = paragraph.text if len(paragraph.text) < 70 else paragraph.text[:60].rstrip() + "…"
-        report.append(f"{source_path.name}:{paragraph.starts[0][0]}  «{text}»  "
-                      f"{f'recorded at {where(row.cell, 0)}' if row else 'NOT RECORDED'}")
-        if row is None:
-            findings.append(paragraph.finding(0, "F003", "left out of the edition, and the Note on the text "
-                                              "does not record it"))
-    report.append("\nRows of the Note on the text that no difference uses (typography only, which the comparison "
-                  "folds away, or a row to check)")
-    report += [f"{where(r.cell, 0)}  {r.source} → {r.edition}" for r in rows if not r.used]
-    head = (f"Fidelity of the edition to {source_path.name}: each passage of the edition (= as in the source, "
-            f"~ changed), each difference, and the row of the Note on the text that records it.\n"
-            f"{len(findings)} finding(s).\n")
-    return findings, head + "\n".join(report) + "\n"
 
 
 # --- Books and files ------------------------------------------------------------------------

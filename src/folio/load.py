@@ -29,17 +29,23 @@ def load_book(folder: Path) -> Book:
 
 def read_chapter(path: Path, listed_in: Path) -> str:
     try:
-        data = path.read_bytes()
+        text = read_utf8(path)
     except FileNotFoundError:
         raise BuildError(listed_in, f"chapters: {path.name!r} is listed but {path} does not exist") from None
     except OSError as e:
         raise BuildError(path, f"cannot read chapter: {e.strerror}") from e
+    if not text.strip():
+        raise BuildError(path, "chapter is empty", line=1)
+    return text
+
+
+def read_utf8(path: Path) -> str:
+    """A text file's text, without a byte order mark; one that is not UTF-8 is an error naming the
+    line of its first bad byte. OSError is left to the caller, who knows what the file was for."""
+    data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         raise BuildError(path, f"not UTF-8: byte {e.start} (0x{data[e.start]:02x}) cannot be decoded",
                          line=line) from None
-    if not text.strip():
-        raise BuildError(path, "chapter is empty", line=1)
-    return text.removeprefix("\ufeff")

@@ -39,7 +39,8 @@ _COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "tr
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
 _EPUB_MODULES = _COMMON_MODULES + ("epub",)
 _COVER_MODULES = ("__init__", "errors", "config", "fonts", "fileio", "cover")
-_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "fileio")
+_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "prose",
+                 "fidelity", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri", "pyphen")
 _EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml")

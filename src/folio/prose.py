@@ -1,0 +1,206 @@
+"""Source files -> Prose: the words of each paragraph, heading, table cell and note, for the lint,
+and the Finding a check reports at a place in them.
+
+The Markdown is blanked out to spaces, so that every offset still gives the line and column in
+the file; a plain text file (a raw source) is read as paragraphs and headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError
+from .load import read_utf8
+from .parse import parse
+
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9])")
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>]+|\bwww\.[^\s<>]+")
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+
+
+def blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def fold(text: str) -> str:
+    """Typography folded away, one character for one: curly quotes, dashes, no-break spaces."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: Path
+    line: int
+    col: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@dataclass
+class Prose:
+    """The words of one paragraph, heading, table cell or note of a file.
+
+    `text` has the Markdown blanked out to spaces, so an offset in it still gives the line and
+    column in the file; `checked` also blanks what the text checks leave alone (words the edition
+    quotes from its source).
+    """
+
+    path: Path
+    kind: str  # "heading", "text", "note" or "cell"
+    text: str
+    starts: list[tuple[int, int]]  # (line, column) where each line of `text` begins in the file
+    sections: tuple[str, ...] = ()  # the headings it stands under, outermost first
+    column: str = ""  # a table cell's column heading
+    checked: str = ""
+
+    def __post_init__(self) -> None:
+        self.checked = self.checked or _URL.sub(lambda m: blank(m[0]), self.text)
+
+    def where(self, offset: int) -> tuple[int, int]:
+        row = self.text.count("\n", 0, offset)
+        line, col = self.starts[row]
+        return line, col + offset - (self.text.rfind("\n", 0, offset) + 1)
+
+    def finding(self, offset: int, code: str, message: str) -> Finding:
+        return Finding(self.path, *self.where(offset), code, message)
+
+
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
+_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+
+
+def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
+    """Markdown inline markup blanked out, length for length; and the raw HTML found on the way."""
+    html: list[tuple[int, str]] = []
+
+    def tag(m: re.Match) -> str:
+        html.append((m.start(), m[0]))
+        return blank(m[0])
+
+    text = _CODE_SPAN.sub(lambda m: blank(m[0]), content)
+    text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
+    text = _HTML.sub(tag, text)
+    text = _IMAGE.sub(lambda m: blank(m[0]), text)
+    text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
+    text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1:]), text)
+    text = _ESCAPE.sub(" ", text)
+    text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
+    return text, html
+
+
+def _place(lines: list[str], first: int, content: str, start_col: int = 0) -> list[tuple[int, int]]:
+    """Where each line of an inline's content begins in the file (1-based line and column)."""
+    starts = []
+    for k, part in enumerate(content.split("\n")):
+        raw = lines[first + k] if first + k < len(lines) else ""
+        col = raw.find(part, start_col if k == 0 else 0) if part else -1
+        if col < 0:
+            col = len(raw) - len(raw.lstrip())
+        starts.append((first + k + 1, col + 1))
+    return starts
+
+
+def markdown_prose(path: Path, text: str) -> tuple[list[Prose], list[Finding]]:
+    """The prose of a Markdown file, and its raw HTML as findings (S010)."""
+    lines = text.splitlines()
+    prose: list[Prose] = []
+    html: list[Finding] = []
+    sections: list[tuple[int, str]] = []
+    in_note = 0
+    header: list[str] = []
+    cell = 0
+    row_col = 0
+    in_head = False
+    tokens = parse(text)
+    for i, token in enumerate(tokens):
+        if token.type == "footnote_reference_open":
+            in_note += 1
+        elif token.type == "footnote_reference_close":
+            in_note -= 1
+        elif token.type == "thead_open":
+            in_head, header = True, []
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            cell, row_col = 0, 0
+        elif token.type == "inline" and token.map:
+            parent = tokens[i - 1]
+            kind = "note" if in_note else "text"
+            column = ""
+            if parent.type == "heading_open":
+                kind = "heading"
+                level = int(parent.tag[1])
+                title = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
+                sections = [s for s in sections if s[0] < level] + [(level, title.strip())]
+            elif parent.type in ("th_open", "td_open"):
+                kind = "cell"
+                if in_head:
+                    header.append(token.content.strip())
+                else:
+                    column = header[cell] if cell < len(header) else ""
+                cell += 1
+            masked, tags = _mask(token.content)
+            unit = Prose(path, kind, masked, _place(lines, token.map[0], token.content, row_col),
+                         tuple(title for _, title in sections), column)
+            if kind == "cell":  # the next cell of the row stands further right
+                row_col = unit.starts[0][1] - 1 + len(token.content)
+            prose.append(unit)
+            html += [unit.finding(offset, "S010", f"raw HTML {tag[:40]!r} is printed as text")
+                     for offset, tag in tags]
+    return prose, html
+
+
+def _looks_like_heading(line: str) -> bool:
+    return len(line.split()) <= 12 and not re.search(r"[.!?:;,\"”'’]$", line)
+
+
+def text_prose(path: Path, text: str) -> list[Prose]:
+    """A plain-text file's prose: each line a paragraph, short lines without a full stop headings."""
+    prose = []
+    section: tuple[str, ...] = ()
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        kind = "heading" if _looks_like_heading(line.strip()) else "text"
+        if kind == "heading":
+            section = (line.strip(),)
+        prose.append(Prose(path, kind, line, [(n, 1)], section))
+    return prose
+
+
+def read_prose(path: Path) -> tuple[list[Prose], list[Finding]]:
+    try:
+        text = read_utf8(path)
+    except OSError as e:
+        raise BuildError(path, f"cannot read: {e.strerror}") from e
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return markdown_prose(path, text)
+    return text_prose(path, text), []
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a text."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in spans if text[a:b].strip()]
+
+
+def shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
+    """The runs of n words by which two texts' likeness is measured."""
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
