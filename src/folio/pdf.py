@@ -21,6 +21,12 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from .config import BookConfig, PrintConfig
+from .errors import BuildError
+from .fileio import atomic_path
+from .fonts import FACES, font_face_css, not_covered, static_fonts, uncovered
+from .model import Book, PrintPage, countable
+
 
 @contextlib.contextmanager
 def _no_library_search():
@@ -41,19 +47,13 @@ try:
         import weasyprint
 except OSError:  # a system where only the search finds the libraries
     import weasyprint
-from weasyprint import CSS, HTML
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout import block as block_layout
-from weasyprint.layout import inline
-from weasyprint.text import line_break
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-from .config import BookConfig, PrintConfig
-from .errors import BuildError
-from .fileio import atomic_path
-from .fonts import FACES, font_face_css, not_covered, static_fonts, uncovered
-from .model import Book, PrintPage, countable
+from weasyprint import CSS, HTML  # noqa: E402 - the rest of WeasyPrint, once it is imported as above
+from weasyprint.formatting_structure import boxes  # noqa: E402
+from weasyprint.layout import block as block_layout  # noqa: E402
+from weasyprint.layout import inline  # noqa: E402
+from weasyprint.text import line_break  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
 T = TypeVar("T")
 
