@@ -20,30 +20,47 @@ ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
 
 words = st.text(st.sampled_from("abcxyz ABC 019 &<>\"'*_`()#!:-–—…“”’ کراچی اردو \\\n"), min_size=1, max_size=40)
-fine = st.one_of(
-    words,
-    words.map(lambda w: f"*{w}*"),
-    words.map(lambda w: f"**{w}**"),
-    words.map(lambda w: f"`{w}`"),
-    st.sampled_from(["[a link](https://example.org/)", "<script>alert(1)</script>", "<b onclick=\"x()\">b</b>",
-                     "[js](javascript:alert(1))", "&amp; &lt;", "https://example.org/a/very/long/unbroken/address"]),
-)
-mistake = st.sampled_from(["[^undefined]", "[bad](#nowhere)", "![img](missing.png)", "![img](https://x.org/i.png)",
-                           "\u2603", "[^]"])
-inline = st.one_of(*[fine] * 8, mistake)  # mostly good text, sometimes a mistake
-paragraph = st.lists(inline, min_size=1, max_size=6).map(" ".join)
-noted = st.tuples(paragraph, st.integers(0, 10**9), paragraph).map(lambda t: f"{t[0]}[^n{t[1]}]\n\n[^n{t[1]}]: {t[2]}")
-block = st.one_of(
-    paragraph,
-    noted,
-    st.tuples(st.sampled_from(["##", "##", "###"]), words).map(lambda t: f"{t[0]} {t[1]}"),
-    st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
-    st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
-    paragraph.map(lambda p: f"> {p}"),
-    words.map(lambda w: f"```\n{w}\n```"),
-    st.tuples(words, words).map(lambda t: f"| {t[0]} | h |\n|---|---|\n| {t[1]} | c |"),
-)
-chapter = st.tuples(words, st.lists(block, max_size=8)).map(lambda t: "\n\n".join([f"# {t[0]}", *t[1]]) + "\n")
+MISTAKES = ("[^undefined]", "[bad](#nowhere)", "![img](missing.png)", "![img](https://x.org/i.png)", "\u2603", "[^]")
+
+
+def pieces(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Inline Markdown around the text, and raw HTML, scripts and links a book should not pass on."""
+    return st.one_of(
+        text,
+        text.map(lambda w: f"*{w}*"),
+        text.map(lambda w: f"**{w}**"),
+        text.map(lambda w: f"`{w}`"),
+        st.sampled_from(["[a link](https://example.org/)", "<script>alert(1)</script>", "<b onclick=\"x()\">b</b>",
+                         "[js](javascript:alert(1))", "&amp; &lt;", "https://example.org/a/very/long/unbroken/address"]),
+    )
+
+
+def chapter_of(text: st.SearchStrategy[str], heading: st.SearchStrategy[str], mistakes: tuple[str, ...] = ()):
+    """Chapters of paragraphs, notes, headings, lists, quotes, code and tables, now and then with a mistake."""
+    inline = st.one_of(*[pieces(text)] * 8, st.sampled_from(mistakes)) if mistakes else pieces(text)
+    paragraph = st.lists(inline, min_size=1, max_size=6).map(" ".join)
+    noted = st.tuples(paragraph, st.integers(0, 10**9), paragraph).map(
+        lambda t: f"{t[0]}[^n{t[1]}]\n\n[^n{t[1]}]: {t[2]}")
+    block = st.one_of(
+        paragraph,
+        noted,
+        st.tuples(st.sampled_from(["##", "##", "###"]), heading).map(lambda t: f"{t[0]} {t[1]}"),
+        st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
+        st.lists(paragraph, min_size=1, max_size=3).map(
+            lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
+        paragraph.map(lambda p: f"> {p}"),
+        text.map(lambda w: f"```\n{w}\n```"),
+        st.tuples(text, text).map(lambda t: f"| {t[0]} | h |\n|---|---|\n| {t[1]} | c |"),
+    )
+    return st.tuples(heading, st.lists(block, max_size=8)).map(lambda t: "\n\n".join([f"# {t[0]}", *t[1]]) + "\n")
+
+
+chapter = chapter_of(words, words, MISTAKES)
+# Hostile but sound: no mistake, no line breaks or # to start a heading of their own, headings
+# with words, a title the cover's face can set. Every one builds.
+calm = st.text(st.sampled_from("abcxyz ABC 019 &<>\"'*_()!:-–—…“”’ کراچی اردو"), min_size=1, max_size=40)
+named = st.text(st.sampled_from("abcxyz ABC 019 &:-–—…“”’"), min_size=1, max_size=30).filter(lambda w: w.strip(" :-–—…"))
+sound_chapter = chapter_of(calm, named)
 
 
 def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, build_epub, lay_out)) -> Project | None:
@@ -88,9 +105,9 @@ def test_generated_books_make_pdfs_or_fail_cleanly(tmp_path_factory, chapters, t
 
 
 @settings(FUZZ, max_examples=3, derandomize=True, phases=[Phase.generate])  # epubcheck takes seconds a book
-@given(chapters=st.lists(chapter, min_size=1, max_size=2), title=words)
+@given(chapters=st.lists(sound_chapter, min_size=1, max_size=2), title=named)
 def test_a_sample_of_generated_epubs_passes_epubcheck(tmp_path_factory, chapters, title):
     project = build(tmp_path_factory.mktemp("sample"), chapters, title, editions=(draw_cover, build_epub))
-    if project is not None:
-        result = EpubCheck(str(project.outputs("fuzz")["epub"]))
-        assert [str(m) for m in result.messages] == []
+    assert project is not None  # a sound book builds
+    result = EpubCheck(str(project.outputs("fuzz")["epub"]))
+    assert [str(m) for m in result.messages] == []
