@@ -3,6 +3,7 @@ a non-zero exit, no traceback, and the last good editions left as they were."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import random
@@ -117,6 +118,20 @@ def valid(path: Path) -> bool:
     return len(PdfReader(path).pages) > 0
 
 
+def working_in(folder: Path, wait: float = 3) -> list[int]:
+    """The processes still working in `folder` after up to `wait` seconds (Linux's /proc)."""
+    deadline = time.monotonic() + wait
+    while True:
+        pids = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(proc / "cwd")) == folder:
+                    pids.append(int(proc.name))
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.1)
+
+
 def test_a_build_killed_at_any_moment_leaves_valid_editions(project):
     book = project.root / "content" / "mini" / "two.md"
     rng = random.Random(7)
@@ -126,8 +141,9 @@ def test_a_build_killed_at_any_moment_leaves_valid_editions(project):
         doit = subprocess.Popen([str(Path(sys.executable).parent / "doit")], cwd=project.root,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, 1.6))
-        doit.send_signal(signal.SIGKILL)
+        doit.send_signal(signal.SIGKILL)  # doit's process alone: its workers must end with it
         doit.wait()
+        assert not working_in(project.root), attempt
         for name in OUTPUTS:
             assert valid(project.out(name)), (attempt, name)
     assert project.doit()[0] == 0, project.output

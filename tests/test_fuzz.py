@@ -76,7 +76,7 @@ def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, bui
         if result is not True:
             message = str(result.message)
             assert "internal error" not in message, message
-            assert message.startswith(str(folder)), message  # path:line: message
+            assert message.startswith(str(folder.relative_to(root))), message  # path:line: message
             return None
     return project
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import pikepdf
 import pytest
@@ -170,8 +172,19 @@ def test_no_weasyprint_warnings(mqm, mini, mini_bleed, hostile):
 
 
 def test_a_forked_job_gives_back_its_result_or_its_failure():
-    from folio.pdf import _forked  # the print PDF is written this way, beside the download PDF
+    from folio.errors import BuildError
+    from folio.pdf import _Forked  # the print PDF is written this way, beside the download PDF
 
-    assert _forked(lambda: (18, ["a warning"]))() == (18, ["a warning"])
-    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-        _forked(lambda: 1 / 0)()
+    def mistake():
+        raise BuildError("a.md", "a mistake", line=3)
+
+    assert _Forked(lambda: (18, ["a warning"]))() == (18, ["a warning"])
+    with pytest.raises(ZeroDivisionError):
+        _Forked(lambda: 1 / 0)()
+    with pytest.raises(BuildError, match="a.md:3: a mistake"):
+        _Forked(mistake)()
+    slow = _Forked(lambda: time.sleep(60))
+    pid = slow.pid
+    slow.cancel()  # when this process fails first: the child is stopped and reaped
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)

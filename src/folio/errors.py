@@ -22,6 +22,9 @@ class BuildError(Exception):
         self.mark = mark
         super().__init__(str(self))
 
+    def __reduce__(self):  # pickled by the same fields, to come back from a forked process whole
+        return BuildError, (self.path, self.message, self.line, self.col, self.code, self.mark)
+
     def __str__(self) -> str:
         where = str(self.path)
         if self.line is not None:

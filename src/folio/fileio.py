@@ -30,14 +30,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 def publish(finished: Path, target: Path) -> None:
-    """Put a finished file at `target` in one step, as a second name for it (a copy where the
-    file system has no hard links): instant, whatever the file's size."""
+    """Put a copy of a finished file at `target`, in one step (a copy, not a second name for the
+    same file: whatever is done to the published file leaves the finished one as it was)."""
     with atomic_path(target) as tmp:
-        tmp.unlink()
-        try:
-            os.link(finished, tmp)
-        except OSError:
-            shutil.copyfile(finished, tmp)
+        shutil.copyfile(finished, tmp)
 
 
 def write_text(target: Path, text: str) -> None:
@@ -63,10 +59,12 @@ def cache_folder(kind: str) -> Path:
 
 
 def cached_text(path: Path, make: Callable[[], str]) -> str:
-    """The text kept at `path`: made by make() and kept the first time it is asked for."""
+    """The text kept at `path`: made by make() and kept the first time it is asked for (where the
+    cache folder can be written)."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = make()
-        write_text(path, text)
+        with contextlib.suppress(OSError):
+            write_text(path, text)
         return text

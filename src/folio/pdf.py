@@ -13,6 +13,7 @@ import inspect
 import logging
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import inf
@@ -99,45 +100,74 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
                 return len(interior.pages), warnings.messages[before:] + problems
 
             with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
-                interior = _forked(lambda: write_interior(tmp_printed))
-                document.write_pdf(tmp_download, **_OPTIONS)
+                interior = _Forked(lambda: write_interior(tmp_printed))
+                try:
+                    document.write_pdf(tmp_download, **_OPTIONS)
+                except BaseException:
+                    interior.cancel()
+                    raise
                 print_pages, print_problems = interior()
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     return Written(len(document.pages), print_pages, starts, warnings.messages + notes_off + print_problems)
 
 
-def _forked(job: Callable[[], T]) -> Callable[[], T]:
-    """Start job() in a forked process, which shares this one's layout without copying it; the
-    function returned waits for job's result. Where there is no fork, job() runs here."""
-    if not hasattr(os, "fork"):
-        result = job()
-        return lambda: result
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: send the result (or the failure), and leave without running the parent's code
-        try:
-            os.close(read)
-            try:
-                message = pickle.dumps((True, job()))
-            except BaseException as error:  # noqa: BLE001 - whatever it was, the parent reports it
-                message = pickle.dumps((False, f"{type(error).__name__}: {error}"))
-            with os.fdopen(write, "wb") as pipe:
-                pipe.write(message)
-        finally:
-            os._exit(0)
-    os.close(write)
+class _Forked:
+    """job() run in a forked process, which shares this one's layout without copying it; calling
+    the object waits for job's result, or raises what job raised. Where fork is missing or
+    fails, job() runs at once, here."""
 
-    def result() -> T:
-        with os.fdopen(read, "rb") as pipe:
-            message = pipe.read()
-        os.waitpid(pid, 0)
-        done, value = pickle.loads(message) if message else (False, "the process ended without a result")
+    def __init__(self, job: Callable[[], T]):
+        self.pid = None
+        if hasattr(os, "fork"):
+            read, write = os.pipe()
+            try:
+                self.pid = os.fork()
+            except OSError:  # no process to be had: the job runs here
+                os.close(read)
+                os.close(write)
+        if self.pid is None:
+            self.outcome = _outcome(job)
+            return
+        if self.pid == 0:  # the child: send the outcome, and leave without running the parent's code
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(_outcome(job))
+            finally:
+                os._exit(0)
+        os.close(write)
+        self.pipe = os.fdopen(read, "rb")
+
+    def __call__(self) -> T:
+        if self.pid is not None:
+            with self.pipe:
+                self.outcome = self.pipe.read()
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        done, value = pickle.loads(self.outcome) if self.outcome else (False, RuntimeError("the forked process died"))
         if not done:
-            raise RuntimeError(f"in a forked process: {value}")
+            raise value
         return value
 
-    return result
+    def cancel(self) -> None:
+        """Stop the child, as this process will not wait for its result."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pipe.close()
+            self.pid = None
+
+
+def _outcome(job: Callable[[], T]) -> bytes:
+    """(True, result) or (False, the exception), pickled."""
+    try:
+        return pickle.dumps((True, job()))
+    except BaseException as error:  # noqa: BLE001 - whatever it was, the caller raises it
+        try:
+            return pickle.dumps((False, error))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+            return pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def check_coverage(book: Book) -> None:

@@ -10,11 +10,14 @@ published only once the lint passes: a finding stops the build before any editio
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import functools
 import hashlib
 import json
+import multiprocessing.util
 import os
+import signal
 import sys
 import time
 from importlib import metadata
@@ -124,7 +127,8 @@ def say(text: str, stream=None) -> None:
 def reported(action):
     """A doit action that says in one line what it made and how long it took, and whose failures
     are one line naming the place (`path:line:col: message`), not a traceback; FOLIO_DEBUG=1 lets
-    exceptions through, tracebacks and all. The action returns its summary or a TaskFailed."""
+    exceptions through, tracebacks and all. The action returns its summary or a TaskFailed; its
+    last argument is the Project."""
     @functools.wraps(action)
     def run(*args):
         started = time.perf_counter()
@@ -137,6 +141,7 @@ def reported(action):
         except BuildError as error:
             if os.environ.get("FOLIO_DEBUG"):
                 raise
+            error.path = Path(_rel(error.path, args[-1]))  # as the lint names it: from the project's folder
             return TaskFailed(str(error))  # doit prints it, without a traceback
         except Exception as error:
             if os.environ.get("FOLIO_DEBUG"):
@@ -265,10 +270,31 @@ def _rel(path: Path, project: Project) -> str:
 
 def _processes(books: int) -> int:
     """How many processes plain `doit` runs tasks in: one a core, up to two a book (the lint and
-    the EPUB beside the layout); 0, doit's serial runner, on one core. `doit -n N` overrides it."""
+    the cover beside the layout); 0, doit's serial runner, on one core. `doit -n N` overrides it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     processes = min(cores, 2 * books)
     return processes if processes > 1 else 0
+
+
+def _die_with_parent() -> None:
+    """In each process doit forks to run tasks: end when doit does. A doit killed outright (kill -9,
+    a CI timeout) would otherwise leave its workers waiting for tasks for ever, or finishing one
+    and writing its files after a new build has begun. Linux only (prctl PR_SET_PDEATHSIG)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != _DOIT:  # doit was gone before the line above
+        os._exit(1)
+
+
+class _Workers:
+    """What multiprocessing's after-fork hook hangs on (it holds the object weakly)."""
+
+
+_DOIT = os.getpid()  # the process that imports the tasks, and forks doit's workers
+_WORKERS = _Workers()
+multiprocessing.util.register_after_fork(_WORKERS, lambda _: _die_with_parent())
 
 
 def make_tasks(root: Path) -> dict[str, object]:
