@@ -84,6 +84,15 @@ def test_metadata_edit_rebuilds(project):
     assert PdfEdition(project.out("mini.pdf")).reader.metadata.author.startswith("Ada Corrector")
 
 
+def test_a_key_the_cover_does_not_show_leaves_the_cover_alone(project):
+    toml = project.root / "content" / "mini" / "book.toml"
+    toml.write_text(toml.read_text().replace('description = "A fixture book', 'description = "A test book'))
+    cover = project.root / "build" / "mini" / "cover.png"
+    before = cover.stat().st_mtime_ns
+    assert project.doit() == (0, tasks("lint", "layout", "pdf", "epub"))
+    assert cover.stat().st_mtime_ns == before
+
+
 @pytest.mark.parametrize("change, message", [
     (("two.md", "[^first]: The third", "[^other]: The third"), "two.md:3:61: S004 note [^first] is called but not defined"),
     (("one.md", "and again", "and and again"), "one.md:6:32: W001 doubled word 'and and'"),
