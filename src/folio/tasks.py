@@ -10,6 +10,7 @@ published only once the lint passes: a finding stops the build before any editio
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import functools
@@ -280,19 +281,14 @@ def _die_with_parent() -> None:
     """In each process doit forks to run tasks: end when doit does. A doit killed outright (kill -9,
     a CI timeout) would otherwise leave its workers waiting for tasks for ever, or finishing one
     and writing its files after a new build has begun. Linux only (prctl PR_SET_PDEATHSIG)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux
-        return
-    if os.getppid() != _DOIT:  # doit was gone before the line above
-        os._exit(1)
+    with contextlib.suppress(OSError, AttributeError):  # not Linux
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 class _Workers:
     """What multiprocessing's after-fork hook hangs on (it holds the object weakly)."""
 
 
-_DOIT = os.getpid()  # the process that imports the tasks, and forks doit's workers
 _WORKERS = _Workers()
 multiprocessing.util.register_after_fork(_WORKERS, lambda _: _die_with_parent())
 
