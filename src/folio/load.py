@@ -14,11 +14,6 @@ def find_books(content: Path) -> list[Path]:
     return sorted(p.parent for p in content.glob("*/book.toml"))
 
 
-def chapter_paths(folder: Path) -> list[Path]:
-    """The chapter files a book lists, for dependency tracking."""
-    return [folder / c for c in load_config(folder / "book.toml").chapters]
-
-
 def load_book(folder: Path) -> Book:
     config = load_config(folder / "book.toml")
     chapters = [Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"),
