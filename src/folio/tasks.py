@@ -298,34 +298,33 @@ def make_tasks(root: Path) -> dict[str, object]:
     project = Project(root)
     project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
 
+    def book_task(folder: Path, doc: str, action, file_dep: list[Path], targets: list[Path], settings: object,
+                  libraries: tuple[str, ...], **more) -> dict:
+        """A book's task: its action, inputs and outputs, and ONE config_changed over the book
+        settings it reads and the versions of the libraries it runs."""
+        return {"name": folder.name, "doc": f"{doc} of {folder.name}", "actions": [(action, [folder, project])],
+                "file_dep": file_dep, "targets": targets,
+                "uptodate": [config_changed({"book": settings, "versions": _versions(libraries)})],
+                "clean": True, **more}
+
     def task_lint():
         """Check each book's text (python -m folio lint); write build/<slug>/fidelity.txt where it names its source."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
-            yield {
-                "name": folder.name,
-                "doc": f"content checks of {folder.name}",
-                "actions": [(lint, [folder, project])],
-                "file_dep": [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
-                "targets": [project.outputs(folder.name)["fidelity"]] if book_metadata.get("source_text") else [],
-                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_LINT_LIBRARIES)})],
-                "clean": True,
-            }
+            fidelity = [project.outputs(folder.name)["fidelity"]] if book_metadata.get("source_text") else []
+            yield book_task(folder, "content checks", lint,
+                            [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
+                            fidelity, book_metadata, _LINT_LIBRARIES)
 
     def task_layout():
         """Lay out each book with WeasyPrint, while the lint runs: its two PDFs and page map under build/<slug>/."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder)
             out = project.outputs(folder.name)
-            yield {
-                "name": folder.name,
-                "doc": f"print layout of {folder.name}",
-                "actions": [(lay_out, [folder, project])],
-                "file_dep": [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
-                "targets": [out["laid-out pdf"], out["laid-out print"], out["html"], out["pagemap"]],
-                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_PDF_LIBRARIES)})],
-                "clean": True,
-            }
+            yield book_task(folder, "print layout", lay_out,
+                            [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
+                            [out["laid-out pdf"], out["laid-out print"], out["html"], out["pagemap"]],
+                            book_metadata, _PDF_LIBRARIES)
 
     def task_pdf():
         """Publish each book's PDFs once its text passes the lint: build/<slug>.pdf (download), build/<slug>-print.pdf (print)."""
@@ -345,33 +344,20 @@ def make_tasks(root: Path) -> dict[str, object]:
         """Draw each book's cover image from its title, subtitle and authors: build/<slug>/cover.png, for the EPUB."""
         for folder in find_books(project.content):
             _, book_metadata = _book_inputs(folder)
-            shown = {key: book_metadata.get(key) for key in _COVER_KEYS}
-            yield {
-                "name": folder.name,
-                "doc": f"cover image of {folder.name}",
-                "actions": [(draw_cover, [folder, project])],
-                "file_dep": _modules(_COVER_MODULES),
-                "targets": [project.outputs(folder.name)["cover"]],
-                "uptodate": [config_changed({"book": shown, "versions": _versions(_COVER_LIBRARIES)})],
-                "clean": True,
-            }
+            yield book_task(folder, "cover image", draw_cover, _modules(_COVER_MODULES),
+                            [project.outputs(folder.name)["cover"]],
+                            {key: book_metadata.get(key) for key in _COVER_KEYS}, _COVER_LIBRARIES)
 
     def task_epub():
         """Write each book's EPUB 3 with ebooklib: build/<slug>.epub."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
-            yield {
-                "name": folder.name,
-                "doc": f"EPUB edition of {folder.name}",
-                "actions": [(build_epub, [folder, project])],
-                "task_dep": [f"lint:{folder.name}"],
-                # The print page map: the EPUB is rebuilt only if the print pages really moved.
-                "file_dep": [*inputs, project.outputs(folder.name)["pagemap"], project.outputs(folder.name)["cover"],
-                             project.styles / "epub.css", *_modules(_EPUB_MODULES)],
-                "targets": [project.outputs(folder.name)["epub"]],
-                "uptodate": [config_changed({"book": book_metadata, "versions": _versions(_EPUB_LIBRARIES)})],
-                "clean": True,
-            }
+            out = project.outputs(folder.name)
+            # The print page map: the EPUB is rebuilt only if the print pages really moved.
+            yield book_task(folder, "EPUB edition", build_epub,
+                            [*inputs, out["pagemap"], out["cover"], project.styles / "epub.css",
+                             *_modules(_EPUB_MODULES)],
+                            [out["epub"]], book_metadata, _EPUB_LIBRARIES, task_dep=[f"lint:{folder.name}"])
 
     def task_check():
         """Run the validators on each book's built editions (EPUBCheck, Ace where installed, the PDF checks) and print a table."""
