@@ -29,16 +29,17 @@ WORK = Path(tempfile.mkdtemp(prefix="folio-bench-"))  # every project of this ru
 BOOK = ROOT / "content" / "mqm-militancy"
 BIN = Path(sys.executable).parent
 # Runs a command and prints its children's peak memory (KiB), so each figure is one run's own.
-PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
-        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+PEAK = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int]:
     """Seconds and peak KiB of one run of `command`."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, env=env, check=True, capture_output=True, text=True)
     return time.perf_counter() - start, int(out.stdout.strip() or 0)
 
 
@@ -50,8 +51,7 @@ def measure(name: str, repeat: int, setup, command) -> dict:
         seconds, peak = command(folder)
         times.append(seconds)
         peaks.append(peak)
-    return {"name": name, "median": statistics.median(times), "min": min(times), "max": max(times),
-            "peak": max(peaks), "folder": folder}
+    return {"name": name, "median": statistics.median(times), "min": min(times), "max": max(times), "peak": max(peaks), "folder": folder}
 
 
 def scratch(prefix: str) -> Path:
@@ -89,6 +89,7 @@ def edited(path: str, old: str, new: str):
         target = folder / path
         target.write_text(target.read_text().replace(old, new, 1))
         return folder
+
     return setup
 
 
@@ -111,13 +112,14 @@ def pandoc_baseline(folder: Path) -> tuple[float, int]:
         set -e
         {pandoc} book.md -o book.epub --metadata title="MQM militancy"
         {pandoc} book.md -s -o book.html --metadata title="MQM militancy"
-        {BIN / 'python'} -m weasyprint book.html book.pdf
+        {BIN / "python"} -m weasyprint book.html book.pdf
     """)
     return run(["bash", "-c", script], folder)
 
 
 def scale_setup(pages: int):
     """A generated book: the article's text repeated into chapters of about `pages` pages."""
+
     def setup():
         source = scratch("scale-")
         texts = [(BOOK / c).read_text() for c in ("02-history.md", "05-crackdowns.md")]
@@ -130,10 +132,14 @@ def scale_setup(pages: int):
         toml = (BOOK / "book.toml").read_text().split("chapters = [")[0].replace('source_text = "source.txt"', "")
         (source / "book.toml").write_text(toml + f"chapters = {names!r}\n".replace("'", '"'))
         shutil.copy(BOOK / "words.txt", source / "words.txt")
-        (source / "lint-allow.toml").write_text("".join(  # repeated text, and notes quoting the source's slips
-            f'[[accept]]\ncode = "{code}"\ntext = "{text}"\nwhy = "a generated book"\n\n'
-            for code, text in (("D001", "repeat"), ("D002", "repeat"), ("W002", "'"), ("V002", "'"))))
+        (source / "lint-allow.toml").write_text(
+            "".join(  # repeated text, and notes quoting the source's slips
+                f'[[accept]]\ncode = "{code}"\ntext = "{text}"\nwhy = "a generated book"\n\n'
+                for code, text in (("D001", "repeat"), ("D002", "repeat"), ("W002", "'"), ("V002", "'"))
+            )
+        )
         return project({"scale": source})
+
     return setup
 
 
@@ -161,8 +167,9 @@ print(len(document.pages), t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
 def stages(folder: Path) -> list[float]:
     """Where one PDF's time goes: folio's imports, WeasyPrint's import, parse + HTML, layout, writing."""
     book = next((folder / "content").iterdir())
-    out = subprocess.run([sys.executable, "-c", STAGES, str(book), str(folder / "styles" / "print.css")],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", STAGES, str(book), str(folder / "styles" / "print.css")], check=True, capture_output=True, text=True
+    )
     return [float(x) for x in out.stdout.split()]
 
 
@@ -177,15 +184,17 @@ def main() -> None:
         measure("folio cold build, one process (doit -n 0)", repeat, project, doit("-n", "0")),
         measure("folio cold build, empty cache folder (a machine's first)", 1, project, doit(env=empty_cache())),
         measure("folio no-op rebuild", repeat, built_project, doit()),
-        measure("folio rebuild after a Note on the text edit", repeat,
-                edited("content/mqm-militancy/06-note-on-the-text.md", "Each row gives", "Every row gives"), doit()),
-        measure("folio rebuild after an epub.css edit", repeat,
-                edited("styles/epub.css", "line-height: 1.45", "line-height: 1.5"), doit()),
+        measure(
+            "folio rebuild after a Note on the text edit",
+            repeat,
+            edited("content/mqm-militancy/06-note-on-the-text.md", "Each row gives", "Every row gives"),
+            doit(),
+        ),
+        measure("folio rebuild after an epub.css edit", repeat, edited("styles/epub.css", "line-height: 1.45", "line-height: 1.5"), doit()),
     ]
     scale = []
     for pages in (10, 50, 200):
-        row = measure(f"generated book, about {pages} pages: PDFs", max(1, repeat // 2), scale_setup(pages),
-                      doit("pdf"))
+        row = measure(f"generated book, about {pages} pages: PDFs", max(1, repeat // 2), scale_setup(pages), doit("pdf"))
         row["pages"] = _pages(row["folder"] / "build" / "scale.pdf")
         scale.append(row)
     rows += scale
@@ -197,12 +206,13 @@ def main() -> None:
     for row in scale:
         print(f"{row['name']}: {row['pages']} pages, {1000 * row['median'] / row['pages']:.1f} ms a page")
     print()
-    print(f"{'where one PDF goes (s)':26} {'pages':>6} {'folio import':>13} {'WeasyPrint import':>18} "
-          f"{'parse+HTML':>11} {'layout':>8} {'write':>7}")
+    print(
+        f"{'where one PDF goes (s)':26} {'pages':>6} {'folio import':>13} {'WeasyPrint import':>18} "
+        f"{'parse+HTML':>11} {'layout':>8} {'write':>7}"
+    )
     for row in scale:
         pages, *seconds = stages(row["folder"])
-        print(f"{row['name'].split(':')[0][16:]:26} {pages:6.0f} " + " ".join(
-            f"{s:{w}.3f}" for s, w in zip(seconds, (13, 18, 11, 8, 7))))
+        print(f"{row['name'].split(':')[0][16:]:26} {pages:6.0f} " + " ".join(f"{s:{w}.3f}" for s, w in zip(seconds, (13, 18, 11, 8, 7))))
     per_page = [row["median"] / row["pages"] for row in scale]
     small, large = scale[0]["pages"], scale[-1]["pages"]
     print(f"per-page time at {large} pages / at {small} pages: {per_page[-1] / per_page[0]:.2f}")

@@ -83,8 +83,12 @@ def mini(tmp_path_factory) -> Project:
 @pytest.fixture(scope="session")
 def mini_bleed(tmp_path_factory) -> Project:
     """The fixture book printed with bleed and crop marks, padded for saddle stitching."""
-    return _build_session(tmp_path_factory, "bleed", {"mini": FIXTURES / "mini"},
-                          '\n[print]\ntrim = "5.5in 8.5in"\nbleed = "0.125in"\ncrop_marks = true\npage_multiple = 4\n')
+    return _build_session(
+        tmp_path_factory,
+        "bleed",
+        {"mini": FIXTURES / "mini"},
+        '\n[print]\ntrim = "5.5in 8.5in"\nbleed = "0.125in"\ncrop_marks = true\npage_multiple = 4\n',
+    )
 
 
 @pytest.fixture(scope="session")

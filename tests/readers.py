@@ -47,25 +47,29 @@ class PdfEdition:
 
     def destinations(self) -> dict[str, int]:
         """Named destinations (one per element id) -> 0-based page index."""
-        return {name: self.reader.get_destination_page_number(dest)
-                for name, dest in self.reader.named_destinations.items()}
+        return {name: self.reader.get_destination_page_number(dest) for name, dest in self.reader.named_destinations.items()}
 
     def body_chars(self, index: int, max_size: float | None = None, min_size: float | None = None):
         page = self.pages[index]
-        return [c for c in page.chars
-                if BODY_TOP <= c["top"] <= page.height - BODY_BOTTOM
-                and (max_size is None or c["size"] <= max_size)
-                and (min_size is None or c["size"] >= min_size)]
+        return [
+            c
+            for c in page.chars
+            if BODY_TOP <= c["top"] <= page.height - BODY_BOTTOM
+            and (max_size is None or c["size"] <= max_size)
+            and (min_size is None or c["size"] >= min_size)
+        ]
 
     def text(self, index: int) -> str:
         return squash(self.pages[index].extract_text() or "")
 
     def _band(self, index: int, top: float, bottom: float, sizes=(0, 100)) -> str:
         """The text whose characters' middles lie between `top` and `bottom`, in a size range."""
+
         def keep(o):
             if o.get("object_type") != "char":
                 return True
             return top <= (o["top"] + o["bottom"]) / 2 <= bottom and sizes[0] <= o["size"] <= sizes[1]
+
         return squash(self.pages[index].filter(keep).extract_text() or "")
 
     def footnote_area_text(self, index: int) -> str:
@@ -86,9 +90,13 @@ class PdfEdition:
         problems = []
         for index in range(first, len(self.pages)):
             page = self.pages[index]
-            lines = [line for line in page.extract_text_lines()
-                     if BODY_TOP <= line["top"] and line["bottom"] <= page.height - BODY_BOTTOM + 5
-                     and abs(statistics.mode(c["size"] for c in line["chars"]) - size) < 0.5]
+            lines = [
+                line
+                for line in page.extract_text_lines()
+                if BODY_TOP <= line["top"]
+                and line["bottom"] <= page.height - BODY_BOTTOM + 5
+                and abs(statistics.mode(c["size"] for c in line["chars"]) - size) < 0.5
+            ]
             if not lines:
                 continue
             left, right = min(line["x0"] for line in lines), max(line["x1"] for line in lines)
@@ -116,6 +124,7 @@ class PdfEdition:
 
     def outline(self) -> list:
         """The bookmarks as [(title, [(title, [...]), ...]), ...]."""
+
         def walk(items):
             tree = []
             for item in items:
@@ -124,17 +133,20 @@ class PdfEdition:
                 else:
                     tree.append((item.title, []))
             return tree
+
         return walk(self.reader.outline)
 
     def boxes(self, index: int) -> dict[str, tuple[float, ...]]:
         page = self.reader.pages[index]
-        return {name: tuple(round(float(v), 2) for v in page[f"/{name}"])
-                for name in ("MediaBox", "TrimBox", "BleedBox") if f"/{name}" in page}
+        return {
+            name: tuple(round(float(v), 2) for v in page[f"/{name}"]) for name in ("MediaBox", "TrimBox", "BleedBox") if f"/{name}" in page
+        }
 
     def lines(self, index: int) -> list[dict]:
         """Text lines with their position and main type size."""
-        return [dict(line, size=statistics.mode(round(c["size"], 1) for c in line["chars"]))
-                for line in self.pages[index].extract_text_lines()]
+        return [
+            dict(line, size=statistics.mode(round(c["size"], 1) for c in line["chars"])) for line in self.pages[index].extract_text_lines()
+        ]
 
     def fonts(self) -> set[str]:
         names = set()

@@ -56,10 +56,12 @@ def test_a_lint_finding_stops_a_parallel_build_before_any_edition_is_published(t
 def test_no_op_loads_neither_weasyprint_nor_ebooklib_nor_pillow(tmp_path):
     folder = project(tmp_path / "p")
     doit(folder)
-    probe = ("import sys; from doit.doit_cmd import DoitMain; from doit.cmd_base import ModuleTaskLoader; "
-             "from folio.tasks import make_tasks; from pathlib import Path; "
-             "code = DoitMain(ModuleTaskLoader(make_tasks(Path('.')))).run([]); "
-             "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules, 'PIL' in sys.modules)")
+    probe = (
+        "import sys; from doit.doit_cmd import DoitMain; from doit.cmd_base import ModuleTaskLoader; "
+        "from folio.tasks import make_tasks; from pathlib import Path; "
+        "code = DoitMain(ModuleTaskLoader(make_tasks(Path('.')))).run([]); "
+        "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules, 'PIL' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True)
     assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stdout + result.stderr
     assert "-- pdf:mini" in result.stdout and "-- epub:mini" in result.stdout

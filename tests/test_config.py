@@ -12,8 +12,9 @@ from folio.errors import BuildError
 
 
 def test_contract_keys_load_typed(tmp_path):
-    folder = write_book(tmp_path, {"a.md": "# A\n"}, subtitle="S", source="https://example.org",
-                        description="D", authors=["X", "Y"], date="2025-02-03")
+    folder = write_book(
+        tmp_path, {"a.md": "# A\n"}, subtitle="S", source="https://example.org", description="D", authors=["X", "Y"], date="2025-02-03"
+    )
     config = load_config(folder / "book.toml")
     assert config.authors == ("X", "Y")
     assert config.date == dt.date(2025, 2, 3)
@@ -29,20 +30,23 @@ def test_toml_date_literal(tmp_path):
     assert load_config(folder / "book.toml").date == dt.date(2025, 1, 1)
 
 
-@pytest.mark.parametrize("keys, message", [
-    ({"titel": "x"}, "titel: unknown key (did you mean 'title'?)"),
-    ({"title": None}, "title: required key is missing"),
-    ({"authors": "One Author"}, "authors: must be a list of non-empty strings"),
-    ({"title": 3}, "title: must be a string, not int"),
-    ({"identifier": "urn:uuid:1"}, "identifier: 'urn:uuid:1' is not a valid UUID"),
-    ({"language": "English"}, "language: 'English' is not a BCP 47 language tag"),
-    ({"date": "25/11/2026"}, "date: must be an ISO date such as 2026-11-25"),
-    ({"chapters": ["../outside.md"]}, "chapters: '../outside.md' must be a path inside the book folder"),
-    ({"chapters": []}, "chapters: must list at least one entry"),
-    ({"back_matter": ["b.md"]}, "back_matter: must name the last chapters, in their order"),
-    ({"print": "6x9"}, "print: must be a table ([print])"),
-    ({"source_text": "../raw.txt"}, "source_text: '../raw.txt' must be a path inside the book folder"),
-])
+@pytest.mark.parametrize(
+    "keys, message",
+    [
+        ({"titel": "x"}, "titel: unknown key (did you mean 'title'?)"),
+        ({"title": None}, "title: required key is missing"),
+        ({"authors": "One Author"}, "authors: must be a list of non-empty strings"),
+        ({"title": 3}, "title: must be a string, not int"),
+        ({"identifier": "urn:uuid:1"}, "identifier: 'urn:uuid:1' is not a valid UUID"),
+        ({"language": "English"}, "language: 'English' is not a BCP 47 language tag"),
+        ({"date": "25/11/2026"}, "date: must be an ISO date such as 2026-11-25"),
+        ({"chapters": ["../outside.md"]}, "chapters: '../outside.md' must be a path inside the book folder"),
+        ({"chapters": []}, "chapters: must list at least one entry"),
+        ({"back_matter": ["b.md"]}, "back_matter: must name the last chapters, in their order"),
+        ({"print": "6x9"}, "print: must be a table ([print])"),
+        ({"source_text": "../raw.txt"}, "source_text: '../raw.txt' must be a path inside the book folder"),
+    ],
+)
 def test_mistakes_name_file_and_key(tmp_path, keys, message):
     folder = write_book(tmp_path, {"a.md": "# A\n"}, **keys)
     with pytest.raises(BuildError) as e:
@@ -56,13 +60,16 @@ def test_invalid_toml(tmp_path):
         load_config(tmp_path / "book.toml")
 
 
-@pytest.mark.parametrize("table, message", [
-    ('trim = "6x9"', "print.trim: must be a width and a height such as '6in 9in'"),
-    ('bleed = "3"', "print.bleed: must be a length such as '0.125in' or '3mm', not '3'"),
-    ("crop_marks = 1", "print.crop_marks: must be true or false"),
-    ("page_multiple = 3", "print.page_multiple: must be 2 or 4"),
-    ("trimm = '6in 9in'", "print.trimm: unknown key (did you mean 'trim'?)"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('trim = "6x9"', "print.trim: must be a width and a height such as '6in 9in'"),
+        ('bleed = "3"', "print.bleed: must be a length such as '0.125in' or '3mm', not '3'"),
+        ("crop_marks = 1", "print.crop_marks: must be true or false"),
+        ("page_multiple = 3", "print.page_multiple: must be 2 or 4"),
+        ("trimm = '6in 9in'", "print.trimm: unknown key (did you mean 'trim'?)"),
+    ],
+)
 def test_print_table_mistakes(tmp_path, table, message):
     folder = write_book(tmp_path, {"a.md": "# A\n"})
     with (folder / "book.toml").open("a") as toml:

@@ -17,12 +17,44 @@ SOURCE_SHA256 = "63fe81fa57200c61d421d7ec72b39fda7adc7e333166be1ad7474c7fcce3bba
 
 # Readings of the source that the edition corrects (EDITORIAL.md's classes and more).
 DEFECTS = [
-    "jilled", "back back", "gun battled", "most bloodiest", "more 30", "Pushtun", "radicalised",
-    "Pucca", "Qilla", "Muttahidda", "1985-86", "U.S ", "June 25, 1995", "affliated", "to do stop",
-    "the Karachi’s", "police, moved", "Developmental", "Liaquatabad/", "rivals/", "mass-arrests",
-    "total 1800", "since 1980s", "which were also", "have led", "much of the killings", "During tenure",
-    "conducted second", "8 MQM", "4 thousand", "Operation clean-up", "five-week long", "Law Enforcement",
-    "the latter who", "resurfaced to the ground", "Sindh rangers", "Sindh police", "Provincial Government",
+    "jilled",
+    "back back",
+    "gun battled",
+    "most bloodiest",
+    "more 30",
+    "Pushtun",
+    "radicalised",
+    "Pucca",
+    "Qilla",
+    "Muttahidda",
+    "1985-86",
+    "U.S ",
+    "June 25, 1995",
+    "affliated",
+    "to do stop",
+    "the Karachi’s",
+    "police, moved",
+    "Developmental",
+    "Liaquatabad/",
+    "rivals/",
+    "mass-arrests",
+    "total 1800",
+    "since 1980s",
+    "which were also",
+    "have led",
+    "much of the killings",
+    "During tenure",
+    "conducted second",
+    "8 MQM",
+    "4 thousand",
+    "Operation clean-up",
+    "five-week long",
+    "Law Enforcement",
+    "the latter who",
+    "resurfaced to the ground",
+    "Sindh rangers",
+    "Sindh police",
+    "Provincial Government",
 ]
 
 
@@ -72,8 +104,7 @@ def test_house_style(book):
 def test_no_sentence_stands_twice(book):
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", edition_text(book)) if len(s.split()) > 4]
     assert len(sentences) == len(set(sentences))
-    near = [(a, b) for i, a in enumerate(sentences) for b in sentences[i + 1:]
-            if difflib.SequenceMatcher(None, a, b).ratio() > 0.8]
+    near = [(a, b) for i, a in enumerate(sentences) for b in sentences[i + 1 :] if difflib.SequenceMatcher(None, a, b).ratio() > 0.8]
     assert near == []
 
 

@@ -48,5 +48,3 @@ def test_both_editions_carry_attribution_and_licence(mqm):
         assert "CC BY-SA 4.0" in text
         assert "https://en.wikipedia.org/wiki/MQM_militancy" in text
         assert "Note on the text" in text
-
-

@@ -62,12 +62,23 @@ def test_check_fails_on_a_broken_edition(project, capsys):
 
 def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
     main(["new", "book"])
-    watch = subprocess.Popen([FOLIO, "watch"], cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    watch = subprocess.Popen(
+        [FOLIO, "watch"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
     try:
         first = _line(watch, "rebuilt")  # tasks run in parallel: in any order
-        assert sorted(first.split(" rebuilt ")[1].split(" in ")[0].split(", ")) == \
-            ["cover:book", "epub:book", "layout:book", "lint:book", "pdf:book"], first
+        assert sorted(first.split(" rebuilt ")[1].split(" in ")[0].split(", ")) == [
+            "cover:book",
+            "epub:book",
+            "layout:book",
+            "lint:book",
+            "pdf:book",
+        ], first
         time.sleep(2)  # the watcher starts once the first build is done
         css = project.root / "styles" / "epub.css"
         css.write_text(css.read_text() + "\n/* a change */\n")

@@ -66,13 +66,13 @@ def test_package_metadata(built):
     titles = {t.get("id"): t.text for t in xpath(opf, "//dc:title")}
     types = {m.get("refines")[1:]: m.text for m in xpath(opf, "//opf:meta[@property='title-type']")}
     assert {types[i]: text for i, text in titles.items()} == (
-        {"main": c.title, "subtitle": c.subtitle} if c.subtitle else {"main": c.title})
+        {"main": c.title, "subtitle": c.subtitle} if c.subtitle else {"main": c.title}
+    )
     assert xpath(opf, "//dc:title[1]/text()") == [c.title]  # what EPUB 2 readers show
     creators = xpath(opf, "//dc:creator")
     assert [a.text for a in creators] == list(c.authors)
     for creator in creators:
-        assert xpath(opf, f"//opf:meta[@refines='#{creator.get('id')}'][@property='role']"
-                          "[@scheme='marc:relators']/text()") == ["aut"]
+        assert xpath(opf, f"//opf:meta[@refines='#{creator.get('id')}'][@property='role'][@scheme='marc:relators']/text()") == ["aut"]
     assert xpath(opf, "//dc:rights/text()")[0].startswith(c.license)
     assert xpath(opf, "//dc:source[not(@id)]/text()") == ([c.source] if c.source else [])  # and the print edition
     assert xpath(opf, "//dc:description/text()") == ([c.description] if c.description else [])
@@ -88,8 +88,13 @@ def test_accessibility_metadata_is_what_the_content_has(built):
     assert meta("schema:accessMode") == ["textual"]  # no images in these books but the cover
     assert meta("schema:accessModeSufficient") == ["textual"]
     assert meta("schema:accessibilityFeature") == [
-        "tableOfContents", "readingOrder", "structuralNavigation", "displayTransformability",
-        "pageNavigation", "pageBreakMarkers"]  # tests/test_pagelist.py holds these up
+        "tableOfContents",
+        "readingOrder",
+        "structuralNavigation",
+        "displayTransformability",
+        "pageNavigation",
+        "pageBreakMarkers",
+    ]  # tests/test_pagelist.py holds these up
     assert meta("schema:accessibilityHazard") == ["none"]
     assert meta("schema:accessibilitySummary")[0].endswith(f"It meets {CONFORMANCE}.")
     assert meta("dcterms:conformsTo") == [CONFORMANCE]  # test_ace_reports_no_violation holds it up
@@ -117,17 +122,22 @@ def test_spine_contents_landmarks_and_ncx(built):
     assert landmarks.get("hidden") is not None
     back = [ch.filename for ch in book.chapters if ch.back_matter][:1]
     assert [(a.get("{%s}type" % NS["epub"]), a.get("href")) for a in xpath(landmarks, ".//x:a")] == [
-        ("cover", "cover.xhtml"), ("titlepage", "titlepage.xhtml"), ("toc", "nav.xhtml#toc"),
-        ("bodymatter", chapters[0]), *(("backmatter", href) for href in back)]
+        ("cover", "cover.xhtml"),
+        ("titlepage", "titlepage.xhtml"),
+        ("toc", "nav.xhtml#toc"),
+        ("bodymatter", chapters[0]),
+        *(("backmatter", href) for href in back),
+    ]
     assert back or book.slug != "mqm-militancy"  # its Note on the text is back matter
     guide = [(r.get("type"), r.get("href")) for r in xpath(epub.opf, "//opf:guide/opf:reference")]
-    assert guide == [("cover", "cover.xhtml"), ("title-page", "titlepage.xhtml"), ("toc", "nav.xhtml"),
-                     ("text", chapters[0])]
+    assert guide == [("cover", "cover.xhtml"), ("title-page", "titlepage.xhtml"), ("toc", "nav.xhtml"), ("text", chapters[0])]
 
     ncx = epub.item(xpath(epub.opf, "//opf:item[@media-type='application/x-dtbncx+xml']/@href")[0])
     points = xpath(ncx, "//ncx:navPoint")
-    assert [(xpath(p, "string(ncx:navLabel/ncx:text)"), xpath(p, "string(ncx:content/@src)"),
-             len(xpath(p, "ancestor::ncx:navPoint")) + 1) for p in points] == expected
+    assert [
+        (xpath(p, "string(ncx:navLabel/ncx:text)"), xpath(p, "string(ncx:content/@src)"), len(xpath(p, "ancestor::ncx:navPoint")) + 1)
+        for p in points
+    ] == expected
     assert [p.get("playOrder") for p in points] == [str(i) for i in range(1, len(points) + 1)]
     assert xpath(ncx, "//ncx:meta[@name='dtb:uid']/@content") == [book.config.identifier]
 
@@ -142,15 +152,18 @@ def test_cover_image_and_page(built):
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (1600, 2560)
     img = xpath(epub.item("cover.xhtml"), "//x:img")
-    assert [(i.get("src"), i.get("alt"), i.get("role")) for i in img] == [
-        (items[0].get("href"), cover_text(book), "doc-cover")]
+    assert [(i.get("src"), i.get("alt"), i.get("role")) for i in img] == [(items[0].get("href"), cover_text(book), "doc-cover")]
     assert book.config.title in cover_text(book) and book.config.authors[-1] in cover_text(book)
 
 
 def test_cover_follows_book_toml(tmp_path):
     short = prepare_book(write_book(tmp_path / "a", {"a.md": "# A\n"}, title="Short"))
-    longer = prepare_book(write_book(tmp_path / "b", {"a.md": "# A\n"}, title="A Much Longer Title " * 4,
-                                     subtitle="With a subtitle", authors=["One", "Two", "Three"]))
+    longer = prepare_book(
+        write_book(
+            tmp_path / "b", {"a.md": "# A\n"}, title="A Much Longer Title " * 4, subtitle="With a subtitle", authors=["One", "Two", "Three"]
+        )
+    )
+
     def png(book):
         return cover_png(book.config, book.folder / "book.toml")
 
@@ -203,19 +216,18 @@ def test_page_list_when_the_print_layout_gives_page_starts():
     book = prepare_book(FIXTURES / "mini")
 
     def nav(starts):
-        return etree.fromstring(f'<html xmlns="{NS["x"]}" xmlns:epub="{NS["epub"]}"><body>'
-                                f"{epub_nav_body(book, starts)}</body></html>".encode())
+        return etree.fromstring(
+            f'<html xmlns="{NS["x"]}" xmlns:epub="{NS["epub"]}"><body>{epub_nav_body(book, starts)}</body></html>'.encode()
+        )
 
     def features(page_list):
         documents = [epub_chapter_body(book, ch)[0] for ch in book.chapters]
-        return {v for k, v, _ in accessibility_metadata(book, documents, page_list)
-                if k == "schema:accessibilityFeature"}
+        return {v for k, v, _ in accessibility_metadata(book, documents, page_list) if k == "schema:accessibilityFeature"}
 
     starts = [PageStart("1", "history.xhtml#page-1"), PageStart("2", "history-2.xhtml#page-2")]
     pages = xpath(nav(starts), "//x:nav[@epub:type='page-list']")[0]
     assert pages.get("hidden") is not None
-    assert [(a.text, a.get("href")) for a in xpath(pages, ".//x:a")] == [
-        ("1", "history.xhtml#page-1"), ("2", "history-2.xhtml#page-2")]
+    assert [(a.text, a.get("href")) for a in xpath(pages, ".//x:a")] == [("1", "history.xhtml#page-1"), ("2", "history-2.xhtml#page-2")]
     assert {"pageNavigation", "pageBreakMarkers"} <= features(page_list=True)
     assert not xpath(nav(None), "//x:nav[@epub:type='page-list']")
     assert not {"pageNavigation", "pageBreakMarkers"} & features(page_list=False)
@@ -223,8 +235,12 @@ def test_page_list_when_the_print_layout_gives_page_starts():
 
 @pytest.mark.parametrize("alt", ["A grey square", ""])
 def test_images_change_the_access_modes(tmp_path, alt):
-    folder = write_book(tmp_path / "book", {"a.md": f"# A\n\n![{alt}](grey.png)\n"}, language="fr",
-                        identifier="urn:uuid:5f0c2a2e-8d1b-4e53-9a51-0f3b1c7e9d42")
+    folder = write_book(
+        tmp_path / "book",
+        {"a.md": f"# A\n\n![{alt}](grey.png)\n"},
+        language="fr",
+        identifier="urn:uuid:5f0c2a2e-8d1b-4e53-9a51-0f3b1c7e9d42",
+    )
     Image.new("L", (40, 40), 128).save(folder / "grey.png")
     book = prepare_book(folder)
     target = tmp_path / "book.epub"

@@ -49,6 +49,7 @@ def replace(name: str, old: str, new: str):
         text = path.read_text()
         assert old in text, (name, old)
         path.write_text(text.replace(old, new, 1))
+
     return change
 
 
@@ -62,33 +63,54 @@ def second_book_with_the_same_identifier(book: Path):
 
 ROWS = [
     ("book.toml unreadable", write("book.toml", b'title = "unclosed\n'), "book.toml: not valid TOML"),
-    ("required key missing", replace("book.toml", 'license = "CC BY-SA 4.0"\n', ""),
-     "book.toml: license: required key is missing"),
+    ("required key missing", replace("book.toml", 'license = "CC BY-SA 4.0"\n', ""), "book.toml: license: required key is missing"),
     ("unknown key", replace("book.toml", "title =", "titel ="), "book.toml: titel: unknown key (did you mean 'title'?)"),
-    ("wrong type", replace("book.toml", "date = 2025-03-14", 'date = "yesterday"'),
-     "book.toml: date: must be an ISO date such as 2026-11-25, not 'yesterday'"),
+    (
+        "wrong type",
+        replace("book.toml", "date = 2025-03-14", 'date = "yesterday"'),
+        "book.toml: date: must be an ISO date such as 2026-11-25, not 'yesterday'",
+    ),
     ("chapter missing", lambda book: (book / "two.md").unlink(), "book.toml: chapters: 'two.md' is listed but"),
-    ("not UTF-8", write("two.md", "# History\n\ncaf\u00e9\n".encode("latin-1")),
-     "two.md:3: not UTF-8: byte 14 (0xe9) cannot be decoded"),
+    ("not UTF-8", write("two.md", "# History\n\ncaf\u00e9\n".encode("latin-1")), "two.md:3: not UTF-8: byte 14 (0xe9) cannot be decoded"),
     ("empty chapter", write("two.md", b"\n\n"), "two.md:1: chapter is empty"),
-    ("note not defined", replace("two.md", "own id.[^first]", "own id.[^frist]"),
-     "two.md:3:61: S004 note [^frist] is called but not defined"),
-    ("note defined twice", replace("two.md", "[^first]: The third", "[^long]: Twice.\n\n[^first]: The third"),
-     "note [^long] is defined twice (first at line"),
+    (
+        "note not defined",
+        replace("two.md", "own id.[^first]", "own id.[^frist]"),
+        "two.md:3:61: S004 note [^frist] is called but not defined",
+    ),
+    (
+        "note defined twice",
+        replace("two.md", "[^first]: The third", "[^long]: Twice.\n\n[^first]: The third"),
+        "note [^long] is defined twice (first at line",
+    ),
     ("note never called", replace("two.md", "own id.[^first]", "own id."), "two.md:14:1: S006 note [^first] is defined but never called"),
     ("image missing", replace("two.md", "- another", "- ![a map](map.png)"), "two.md:6:12: S009 image 'map.png' does not exist"),
-    ("image outside", replace("two.md", "- another", "- ![a map](../../secret.png)"),
-     "two.md:6:12: S009 image '../../secret.png' is outside the book folder"),
-    ("image remote", replace("two.md", "- another", "- ![a map](https://example.org/map.png)"),
-     "two.md:6:12: S009 image 'https://example.org/map.png' is remote"),
-    ("link to an unknown id", replace("one.md", "(#history-2)", "(#histroy-2)"),
-     "one.md:10:86: S008 link to '#histroy-2': no heading has that id"),
-    ("heading levels jump", replace("two.md", "- a list item", "#### Too deep\n\n- a list item"),
-     "two.md:5:1: S001 heading level jumps from 1 to 4"),
-    ("two books, one identifier", second_book_with_the_same_identifier,
-     "is also the identifier of"),
-    ("a character no font covers", replace("two.md", "A block quote.", "A snowman \u2603."),
-     "two.md:8:13: S011 no font of the book covers U+2603 \u2603 (SNOWMAN)"),
+    (
+        "image outside",
+        replace("two.md", "- another", "- ![a map](../../secret.png)"),
+        "two.md:6:12: S009 image '../../secret.png' is outside the book folder",
+    ),
+    (
+        "image remote",
+        replace("two.md", "- another", "- ![a map](https://example.org/map.png)"),
+        "two.md:6:12: S009 image 'https://example.org/map.png' is remote",
+    ),
+    (
+        "link to an unknown id",
+        replace("one.md", "(#history-2)", "(#histroy-2)"),
+        "one.md:10:86: S008 link to '#histroy-2': no heading has that id",
+    ),
+    (
+        "heading levels jump",
+        replace("two.md", "- a list item", "#### Too deep\n\n- a list item"),
+        "two.md:5:1: S001 heading level jumps from 1 to 4",
+    ),
+    ("two books, one identifier", second_book_with_the_same_identifier, "is also the identifier of"),
+    (
+        "a character no font covers",
+        replace("two.md", "A block quote.", "A snowman \u2603."),
+        "two.md:8:13: S011 no font of the book covers U+2603 \u2603 (SNOWMAN)",
+    ),
 ]
 
 
@@ -136,10 +158,12 @@ def test_a_build_killed_at_any_moment_leaves_valid_editions(project):
     book = project.root / "content" / "mini" / "two.md"
     rng = random.Random(7)
     for attempt in range(6):
-        book.write_text(book.read_text().replace("A block quote", f"A block quote (edit {attempt})", 1)
-                        .replace(f"(edit {attempt - 1}) ", ""))
-        doit = subprocess.Popen([str(Path(sys.executable).parent / "doit")], cwd=project.root,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        book.write_text(
+            book.read_text().replace("A block quote", f"A block quote (edit {attempt})", 1).replace(f"(edit {attempt - 1}) ", "")
+        )
+        doit = subprocess.Popen(
+            [str(Path(sys.executable).parent / "doit")], cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.05, 1.6))
         doit.send_signal(signal.SIGKILL)  # doit's process alone: its workers must end with it
         doit.wait()

@@ -30,8 +30,16 @@ def pieces(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         text.map(lambda w: f"*{w}*"),
         text.map(lambda w: f"**{w}**"),
         text.map(lambda w: f"`{w}`"),
-        st.sampled_from(["[a link](https://example.org/)", "<script>alert(1)</script>", "<b onclick=\"x()\">b</b>",
-                         "[js](javascript:alert(1))", "&amp; &lt;", "https://example.org/a/very/long/unbroken/address"]),
+        st.sampled_from(
+            [
+                "[a link](https://example.org/)",
+                "<script>alert(1)</script>",
+                '<b onclick="x()">b</b>',
+                "[js](javascript:alert(1))",
+                "&amp; &lt;",
+                "https://example.org/a/very/long/unbroken/address",
+            ]
+        ),
     )
 
 
@@ -39,15 +47,13 @@ def chapter_of(text: st.SearchStrategy[str], heading: st.SearchStrategy[str], mi
     """Chapters of paragraphs, notes, headings, lists, quotes, code and tables, now and then with a mistake."""
     inline = st.one_of(*[pieces(text)] * 8, st.sampled_from(mistakes)) if mistakes else pieces(text)
     paragraph = st.lists(inline, min_size=1, max_size=6).map(" ".join)
-    noted = st.tuples(paragraph, st.integers(0, 10**9), paragraph).map(
-        lambda t: f"{t[0]}[^n{t[1]}]\n\n[^n{t[1]}]: {t[2]}")
+    noted = st.tuples(paragraph, st.integers(0, 10**9), paragraph).map(lambda t: f"{t[0]}[^n{t[1]}]\n\n[^n{t[1]}]: {t[2]}")
     block = st.one_of(
         paragraph,
         noted,
         st.tuples(st.sampled_from(["##", "##", "###"]), heading).map(lambda t: f"{t[0]} {t[1]}"),
         st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
-        st.lists(paragraph, min_size=1, max_size=3).map(
-            lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
+        st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
         paragraph.map(lambda p: f"> {p}"),
         text.map(lambda w: f"```\n{w}\n```"),
         st.tuples(text, text).map(lambda t: f"| {t[0]} | h |\n|---|---|\n| {t[1]} | c |"),
@@ -68,8 +74,9 @@ def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, bui
     (root / "styles").mkdir()
     for css in ("print.css", "epub.css"):
         (root / "styles" / css).write_text((ROOT / "styles" / css).read_text())
-    folder = write_book(root / "content" / "fuzz", {f"c{i}.md": text for i, text in enumerate(chapters)},
-                        title=title.strip().replace("\\", "") or "T")
+    folder = write_book(
+        root / "content" / "fuzz", {f"c{i}.md": text for i, text in enumerate(chapters)}, title=title.strip().replace("\\", "") or "T"
+    )
     project = Project(root)
     for edition in editions:
         result = edition(folder, project)
@@ -81,8 +88,7 @@ def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, bui
     return project
 
 
-FUZZ = settings(deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                     HealthCheck.too_slow])
+FUZZ = settings(deadline=None, derandomize=CI, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @settings(FUZZ, max_examples=150 if CI else 300)

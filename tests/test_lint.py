@@ -25,68 +25,119 @@ BOOK = ROOT / "content" / "mqm-militancy"
 # code: (the book's chapters, other files of the book folder, the lint's output). Each fixture
 # is clean but for the one thing it shows.
 GOLDEN = {
-    "D001": ({"a.md": "# Title\n\nThe old mill by the river ground corn for the village every autumn, and the miller "
-                      "sold the flour at the market on the square each week.\n\nThe old mill by the river ground "
-                      "corn for the village every autumn, and the miller sold the flour at the market each week.\n"},
-             {}, ["a.md:5:1: D001 paragraph repeats the one at line 3 (91% alike)"]),
-    "D002": ({"a.md": "# Title\n\nThe council met in the hall to discuss the new road. It rained.\n\n"
-                      "Nobody came. The council met in the hall to discuss the new road.\n"},
-             {}, ["a.md:5:14: D002 sentence repeats the one at line 3 (100% alike)"]),
-    "W001": ({"a.md": "# Title\n\nThe cat sat on the the mat. It had had enough of that that noise, and "
-                      "moved in in order to sleep.\n"},
-             {}, ["a.md:3:20: W001 doubled word 'the the'"]),
-    "W002": ({"a.md": "# Title\n\nThe garden was beautifull, said Zorblax.\n"}, {"words.txt": "# names\nZorblax\n"},
-             ["a.md:3:16: W002 'beautifull' is in neither the dictionary nor words.txt (did you mean 'beautiful'?)"]),
-    "V001": ({"a.md": "# Title\n\nThey organised the march.\n\nThey organized the rally.\n"},
-             {}, ["a.md:5:6: V001 'organized' here, 'organised' at line 3: spell the word one way"]),
-    "V002": ({"a.md": "# Title\n\nThe fort at Qila was old.\n\nThe road to Qilla was long.\n"},
-             {}, ["a.md:5:13: V002 'Qilla' and 'Qila' (line 3) look like one name spelled two ways"]),
-    "V003": ({"a.md": "# Title\n\nThe Border Police came first. Later the Border police left.\n"},
-             {}, ["a.md:3:41: V003 'Border police' here, 'Border Police' at line 3: capitalize the name one way"]),
-    "V004": ({"a.md": "# Title\n\nIt began on 5 September 1995 and ended on June 25, 1996.\n"},
-             {}, ["a.md:3:43: V004 'June 25, 1996': the book writes its dates as '5 September 1995' (line 3), "
-                  "one style for all"]),
-    "T001": ({"a.md": "# Title\n\nShe said \"yes and left, as 'twas late.\n"},
-             {}, ["a.md:3:10: T001 straight quote \" stays ambiguous: write “ or ”",
-                  "a.md:3:28: T001 straight quote ' stays ambiguous: write ‘ or ’"]),
-    "T002": ({"a.md": "# Title\n\nThe war of 1914-18 was long; see pages 10--12.\n"},
-             {}, ["a.md:3:12: T002 '1914-18': a range takes an en dash (1914–18)"]),
-    "T003": ({"a.md": "# Title\n\nThe U.S State Department and the U.N. spoke.\n"},
-             {}, ["a.md:3:5: T003 'U.S' lacks its last full stop"]),
+    "D001": (
+        {
+            "a.md": "# Title\n\nThe old mill by the river ground corn for the village every autumn, and the miller "
+            "sold the flour at the market on the square each week.\n\nThe old mill by the river ground "
+            "corn for the village every autumn, and the miller sold the flour at the market each week.\n"
+        },
+        {},
+        ["a.md:5:1: D001 paragraph repeats the one at line 3 (91% alike)"],
+    ),
+    "D002": (
+        {
+            "a.md": "# Title\n\nThe council met in the hall to discuss the new road. It rained.\n\n"
+            "Nobody came. The council met in the hall to discuss the new road.\n"
+        },
+        {},
+        ["a.md:5:14: D002 sentence repeats the one at line 3 (100% alike)"],
+    ),
+    "W001": (
+        {"a.md": "# Title\n\nThe cat sat on the the mat. It had had enough of that that noise, and moved in in order to sleep.\n"},
+        {},
+        ["a.md:3:20: W001 doubled word 'the the'"],
+    ),
+    "W002": (
+        {"a.md": "# Title\n\nThe garden was beautifull, said Zorblax.\n"},
+        {"words.txt": "# names\nZorblax\n"},
+        ["a.md:3:16: W002 'beautifull' is in neither the dictionary nor words.txt (did you mean 'beautiful'?)"],
+    ),
+    "V001": (
+        {"a.md": "# Title\n\nThey organised the march.\n\nThey organized the rally.\n"},
+        {},
+        ["a.md:5:6: V001 'organized' here, 'organised' at line 3: spell the word one way"],
+    ),
+    "V002": (
+        {"a.md": "# Title\n\nThe fort at Qila was old.\n\nThe road to Qilla was long.\n"},
+        {},
+        ["a.md:5:13: V002 'Qilla' and 'Qila' (line 3) look like one name spelled two ways"],
+    ),
+    "V003": (
+        {"a.md": "# Title\n\nThe Border Police came first. Later the Border police left.\n"},
+        {},
+        ["a.md:3:41: V003 'Border police' here, 'Border Police' at line 3: capitalize the name one way"],
+    ),
+    "V004": (
+        {"a.md": "# Title\n\nIt began on 5 September 1995 and ended on June 25, 1996.\n"},
+        {},
+        ["a.md:3:43: V004 'June 25, 1996': the book writes its dates as '5 September 1995' (line 3), one style for all"],
+    ),
+    "T001": (
+        {"a.md": "# Title\n\nShe said \"yes and left, as 'twas late.\n"},
+        {},
+        [
+            'a.md:3:10: T001 straight quote " stays ambiguous: write “ or ”',
+            "a.md:3:28: T001 straight quote ' stays ambiguous: write ‘ or ’",
+        ],
+    ),
+    "T002": (
+        {"a.md": "# Title\n\nThe war of 1914-18 was long; see pages 10--12.\n"},
+        {},
+        ["a.md:3:12: T002 '1914-18': a range takes an en dash (1914–18)"],
+    ),
+    "T003": ({"a.md": "# Title\n\nThe U.S State Department and the U.N. spoke.\n"}, {}, ["a.md:3:5: T003 'U.S' lacks its last full stop"]),
     "S001": ({"a.md": "# Title\n\n### Deep\n\nText.\n"}, {}, ["a.md:3:1: S001 heading level jumps from 1 to 3"]),
     "S002": ({"a.md": "# Title\n\n## Empty\n\n## Full\n\nSome text.\n"}, {}, ["a.md:3:1: S002 section 'Empty' is empty"]),
-    "S003": ({"a.md": "Text first.\n\n# Title\n\nMore text.\n"},
-             {}, ["a.md:3:1: S003 a chapter begins with a level-1 heading (# Title)"]),
+    "S003": ({"a.md": "Text first.\n\n# Title\n\nMore text.\n"}, {}, ["a.md:3:1: S003 a chapter begins with a level-1 heading (# Title)"]),
     "S004": ({"a.md": "# Title\n\nA claim.[^a]\n"}, {}, ["a.md:3:9: S004 note [^a] is called but not defined"]),
-    "S005": ({"a.md": "# Title\n\nA claim.[^a]\n\n[^a]: One.\n\n[^a]: Two.\n"},
-             {}, ["a.md:7:1: S005 note [^a] is defined twice (first at line 5)"]),
-    "S006": ({"a.md": "# Title\n\nA claim.\n\n[^a]: Never called.\n"},
-             {}, ["a.md:5:1: S006 note [^a] is defined but never called"]),
-    "S007": ({"a.md": "# Title\n\nA claim.[^a]\n\n[^a]: See another.[^b]\n\n[^b]: Another.\n"},
-             {}, ["a.md:5:19: S007 a note cannot call another note",
-                  "a.md:7:1: S006 note [^b] is defined but never called"]),
-    "S008": ({"a.md": "# Title\n\nSee [the end](#nowhere) and [a file](b.md).\n"},
-             {}, ["a.md:3:15: S008 link to '#nowhere': no heading has that id",
-                  "a.md:3:38: S008 link to 'b.md': only #heading-id, http(s) and mailto links are allowed"]),
+    "S005": (
+        {"a.md": "# Title\n\nA claim.[^a]\n\n[^a]: One.\n\n[^a]: Two.\n"},
+        {},
+        ["a.md:7:1: S005 note [^a] is defined twice (first at line 5)"],
+    ),
+    "S006": ({"a.md": "# Title\n\nA claim.\n\n[^a]: Never called.\n"}, {}, ["a.md:5:1: S006 note [^a] is defined but never called"]),
+    "S007": (
+        {"a.md": "# Title\n\nA claim.[^a]\n\n[^a]: See another.[^b]\n\n[^b]: Another.\n"},
+        {},
+        ["a.md:5:19: S007 a note cannot call another note", "a.md:7:1: S006 note [^b] is defined but never called"],
+    ),
+    "S008": (
+        {"a.md": "# Title\n\nSee [the end](#nowhere) and [a file](b.md).\n"},
+        {},
+        [
+            "a.md:3:15: S008 link to '#nowhere': no heading has that id",
+            "a.md:3:38: S008 link to 'b.md': only #heading-id, http(s) and mailto links are allowed",
+        ],
+    ),
     "S009": ({"a.md": "# Title\n\n![A map](map.png)\n"}, {}, ["a.md:3:10: S009 image 'map.png' does not exist"]),
-    "S010": ({"a.md": "# Title\n\nSome <b>bold</b> text.\n"},
-             {}, ["a.md:3:6: S010 raw HTML '<b>' is printed as text", "a.md:3:13: S010 raw HTML '</b>' is printed as text"]),
-    "S011": ({"a.md": "# Title\n\nA snowman ☃ melts.\n"},
-             {}, ["a.md:3:11: S011 no font of the book covers U+2603 ☃ (SNOWMAN)"]),
-    "F001": ({"a.md": "# Title\n\nThe river rose in spring. The mayor resigned in shame.\n"},
-             {"source.txt": "Title\n\nThe river rose in spring.\n"},
-             ["a.md:3:27: F001 sentence is not in the source"]),
-    "F002": ({"a.md": "# Title\n\nThe river rose in the spring and the town flooded for a month.\n",
-              "note.md": "# Note on the text\n\n| Section | Source | Edition |\n|---|---|---|\n"
-                         "| Title | rose in spring | rose in the spring |\n"},
-             {"source.txt": "Title\n\nThe river rose in spring and the town flooded for a week.\n"},
-             ["a.md:3:57: F002 «a week.» → «a month.» changes the source (source.txt:3), "
-              "and the Note on the text does not record it"]),
-    "F003": ({"a.md": "# Title\n\nThe river rose in spring.\n",
-              "note.md": "# Note on the text\n\n| Section | Source | Edition |\n|---|---|---|\n"
-                         "| Title | The bridge fell. | left out |\n"},
-             {"source.txt": "Title\n\nThe river rose in spring.\n\nThe bridge fell.\n\nThe town was flooded for a week.\n"},
-             ["source.txt:7:1: F003 left out of the edition, and the Note on the text does not record it"]),
+    "S010": (
+        {"a.md": "# Title\n\nSome <b>bold</b> text.\n"},
+        {},
+        ["a.md:3:6: S010 raw HTML '<b>' is printed as text", "a.md:3:13: S010 raw HTML '</b>' is printed as text"],
+    ),
+    "S011": ({"a.md": "# Title\n\nA snowman ☃ melts.\n"}, {}, ["a.md:3:11: S011 no font of the book covers U+2603 ☃ (SNOWMAN)"]),
+    "F001": (
+        {"a.md": "# Title\n\nThe river rose in spring. The mayor resigned in shame.\n"},
+        {"source.txt": "Title\n\nThe river rose in spring.\n"},
+        ["a.md:3:27: F001 sentence is not in the source"],
+    ),
+    "F002": (
+        {
+            "a.md": "# Title\n\nThe river rose in the spring and the town flooded for a month.\n",
+            "note.md": "# Note on the text\n\n| Section | Source | Edition |\n|---|---|---|\n"
+            "| Title | rose in spring | rose in the spring |\n",
+        },
+        {"source.txt": "Title\n\nThe river rose in spring and the town flooded for a week.\n"},
+        ["a.md:3:57: F002 «a week.» → «a month.» changes the source (source.txt:3), and the Note on the text does not record it"],
+    ),
+    "F003": (
+        {
+            "a.md": "# Title\n\nThe river rose in spring.\n",
+            "note.md": "# Note on the text\n\n| Section | Source | Edition |\n|---|---|---|\n| Title | The bridge fell. | left out |\n",
+        },
+        {"source.txt": "Title\n\nThe river rose in spring.\n\nThe bridge fell.\n\nThe town was flooded for a week.\n"},
+        ["source.txt:7:1: F003 left out of the edition, and the Note on the text does not record it"],
+    ),
 }
 
 
@@ -104,8 +155,7 @@ def test_every_code_has_a_golden_test():
 @pytest.mark.parametrize("code", sorted(GOLDEN))
 def test_golden(code, tmp_path, capsys):
     chapters, files, expected = GOLDEN[code]
-    folder = write_book(tmp_path / "content" / "book", chapters,
-                        source_text="source.txt" if "source.txt" in files else None)
+    folder = write_book(tmp_path / "content" / "book", chapters, source_text="source.txt" if "source.txt" in files else None)
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     status, lines = lint(folder, capsys=capsys)
@@ -116,9 +166,13 @@ def test_golden(code, tmp_path, capsys):
 def test_plain_text_quotes_stay_straight(tmp_path, capsys):
     """Nothing typesets a plain text: every straight quote outside a word is a finding there."""
     (tmp_path / "raw.txt").write_text("He said 'no' to the party's plan.\n")
-    assert lint(tmp_path / "raw.txt", capsys=capsys) == (1, [
-        f"{tmp_path}/raw.txt:1:9: T001 straight quote ' stays ambiguous: write ‘ or ’",
-        f"{tmp_path}/raw.txt:1:12: T001 straight quote ' stays ambiguous: write ‘ or ’"])
+    assert lint(tmp_path / "raw.txt", capsys=capsys) == (
+        1,
+        [
+            f"{tmp_path}/raw.txt:1:9: T001 straight quote ' stays ambiguous: write ‘ or ’",
+            f"{tmp_path}/raw.txt:1:12: T001 straight quote ' stays ambiguous: write ‘ or ’",
+        ],
+    )
 
 
 def test_a_book_accepts_a_finding_on_purpose(tmp_path, capsys):
@@ -127,11 +181,14 @@ def test_a_book_accepts_a_finding_on_purpose(tmp_path, capsys):
     assert lint(folder, capsys=capsys) == (0, [])
 
 
-@pytest.mark.parametrize("allow, message", [
-    ('[[accept]]\ncode = "T003"\ntext = "U.S"\n', "accept #1: needs code, text and why"),
-    ('[[accept]]\ncode = "X999"\ntext = "U.S"\nwhy = "w"\n', "accept #1: 'X999' is not a lint code"),
-    ('accept = [', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "allow, message",
+    [
+        ('[[accept]]\ncode = "T003"\ntext = "U.S"\n', "accept #1: needs code, text and why"),
+        ('[[accept]]\ncode = "X999"\ntext = "U.S"\nwhy = "w"\n', "accept #1: 'X999' is not a lint code"),
+        ("accept = [", "not valid TOML"),
+    ],
+)
 def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow, message):
     folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nText.\n"})
     (folder / "lint-allow.toml").write_text(allow)
@@ -142,8 +199,7 @@ def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow
 
 def test_a_missing_source_is_an_error(tmp_path, capsys):
     folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nText.\n"}, source_text="raw.txt")
-    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' is not a file of the "
-                                               "book folder"])
+    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' is not a file of the book folder"])
 
 
 def test_a_chapter_path_gives_that_chapter_s_findings(tmp_path, capsys):
@@ -167,27 +223,30 @@ def findings_at(lines: list[str], line: int, code: str) -> list[str]:
     return [f for f in lines if f.startswith(f"content/mqm-militancy/source.txt:{line}:") and f" {code} " in f]
 
 
-@pytest.mark.parametrize("line, code, text", [
-    (14, "D001", "paragraph repeats the one at line 10"),  # the duplicated section
-    (29, "D002", "sentence repeats the one at line 10"),  # the mafia sentence, again under Criticism
-    (50, "W001", "'back back'"),
-    (18, "W002", "'jilled'"),
-    (18, "W002", "'affliated'"),
-    (14, "V001", "'radicalized' here, 'radicalised' at line 10"),
-    (14, "V002", "'Pashtun' and 'Pushtun'"),
-    (34, "V002", "'Pucca' and 'Pakka'"),
-    (36, "V002", "'Qilla' and 'Qila'"),
-    (4, "V002", "'Muttahida' and 'Muttahidda'"),
-    (18, "V003", "'Operation clean' here, 'Operation Clean'"),
-    (40, "V003", "'Sindh rangers' here, 'Sindh Rangers'"),
-    (40, "V003", "'Sindh police' here, 'Sindh Police'"),
-    (18, "V004", "'June 25, 1995': the book writes its dates as '5 September 1995'"),
-    (10, "T002", "'1985-86'"),
-    (14, "T001", "straight quote '"),  # Students'
-    (19, "T001", "straight quote '"),  # 'entrepreneurs'
-    (24, "T001", 'straight quote "'),  # "elite corps"
-    (28, "T003", "'U.S'"),
-])
+@pytest.mark.parametrize(
+    "line, code, text",
+    [
+        (14, "D001", "paragraph repeats the one at line 10"),  # the duplicated section
+        (29, "D002", "sentence repeats the one at line 10"),  # the mafia sentence, again under Criticism
+        (50, "W001", "'back back'"),
+        (18, "W002", "'jilled'"),
+        (18, "W002", "'affliated'"),
+        (14, "V001", "'radicalized' here, 'radicalised' at line 10"),
+        (14, "V002", "'Pashtun' and 'Pushtun'"),
+        (34, "V002", "'Pucca' and 'Pakka'"),
+        (36, "V002", "'Qilla' and 'Qila'"),
+        (4, "V002", "'Muttahida' and 'Muttahidda'"),
+        (18, "V003", "'Operation clean' here, 'Operation Clean'"),
+        (40, "V003", "'Sindh rangers' here, 'Sindh Rangers'"),
+        (40, "V003", "'Sindh police' here, 'Sindh Police'"),
+        (18, "V004", "'June 25, 1995': the book writes its dates as '5 September 1995'"),
+        (10, "T002", "'1985-86'"),
+        (14, "T001", "straight quote '"),  # Students'
+        (19, "T001", "straight quote '"),  # 'entrepreneurs'
+        (24, "T001", 'straight quote "'),  # "elite corps"
+        (28, "T003", "'U.S'"),
+    ],
+)
 def test_the_raw_source_shows_its_defects_at_their_lines(raw_source_findings, line, code, text):
     assert any(text in f for f in findings_at(raw_source_findings, line, code)), raw_source_findings
 
@@ -208,8 +267,11 @@ def test_the_edition_is_clean_and_every_difference_is_recorded(project):
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     report = (project / "build" / "mqm-militancy" / "fidelity.txt").read_text()
     assert "NOT RECORDED" not in report and "NOT IN THE SOURCE" not in report
-    assert re.search(r"02-history\.md:9:\d+  «were jilled who» → «were killed who»  recorded at "
-                     r"06-note-on-the-text\.md:44", report)
+    assert re.search(
+        r"02-history\.md:9:\d+  «were jilled who» → «were killed who»  recorded at "
+        r"06-note-on-the-text\.md:44",
+        report,
+    )
     assert "source.txt:14  «The ancestor of the MQM" in report  # the second copy, left out as recorded
 
 
@@ -223,19 +285,41 @@ def slip(project: Path, chapter: str, old: str, new: str) -> list[str]:
     return result.stdout.splitlines()
 
 
-@pytest.mark.parametrize("chapter, old, new, expected", [
-    ("03-militant-recruits.md", "in Karachi and Hyderabad", "in in Karachi and Hyderabad",
-     ["03-militant-recruits.md:3:180: F002 «in Karachi» → «in in Karachi» changes the source (source.txt:24)",
-      "03-militant-recruits.md:3:180: W001 doubled word 'in in'"]),
-    ("05-crackdowns.md", "fired back.", "fierd back.",
-     ["05-crackdowns.md:21:503: F002 «officers fired back back» → «officers fierd back» changes the source (source.txt:50)",
-      "05-crackdowns.md:21:503: W002 'fierd' is in neither"]),
-    ("04-criticism.md", "ethnic militant group.", "ethnic militant group. It was banned in 1999.",
-     ["04-criticism.md:7:67: F001 sentence is not in the source"]),
-    ("05-crackdowns.md", "## 1994–96 Operation\n",
-     "## 1994–96 Operation\n\n" + (BOOK / "03-militant-recruits.md").read_text().splitlines()[2] + "\n",
-     ["05-crackdowns.md:13:1: D001 paragraph repeats the one at 03-militant-recruits.md:3 (100% alike)"]),
-])
+@pytest.mark.parametrize(
+    "chapter, old, new, expected",
+    [
+        (
+            "03-militant-recruits.md",
+            "in Karachi and Hyderabad",
+            "in in Karachi and Hyderabad",
+            [
+                "03-militant-recruits.md:3:180: F002 «in Karachi» → «in in Karachi» changes the source (source.txt:24)",
+                "03-militant-recruits.md:3:180: W001 doubled word 'in in'",
+            ],
+        ),
+        (
+            "05-crackdowns.md",
+            "fired back.",
+            "fierd back.",
+            [
+                "05-crackdowns.md:21:503: F002 «officers fired back back» → «officers fierd back» changes the source (source.txt:50)",
+                "05-crackdowns.md:21:503: W002 'fierd' is in neither",
+            ],
+        ),
+        (
+            "04-criticism.md",
+            "ethnic militant group.",
+            "ethnic militant group. It was banned in 1999.",
+            ["04-criticism.md:7:67: F001 sentence is not in the source"],
+        ),
+        (
+            "05-crackdowns.md",
+            "## 1994–96 Operation\n",
+            "## 1994–96 Operation\n\n" + (BOOK / "03-militant-recruits.md").read_text().splitlines()[2] + "\n",
+            ["05-crackdowns.md:13:1: D001 paragraph repeats the one at 03-militant-recruits.md:3 (100% alike)"],
+        ),
+    ],
+)
 def test_a_slip_in_a_chapter_fails_the_lint_at_its_line(project, chapter, old, new, expected):
     lines = slip(project, chapter, old, new)
     assert all(any(f.startswith(f"content/mqm-militancy/{e}") for f in lines) for e in expected), lines
@@ -246,8 +330,11 @@ def test_a_slip_in_a_chapter_fails_the_lint_at_its_line(project, chapter, old, n
 def test_generated_books_lint_or_fail_cleanly(tmp_path_factory, chapters, edits):
     """Markdown made by hypothesis (test_fuzz's), checked against itself as the source with a
     chapter more or less: findings with known codes and real places, or one line naming the file."""
-    folder = write_book(tmp_path_factory.mktemp("lint") / "content" / "fuzz",
-                        {f"c{i}.md": text for i, text in enumerate(chapters + edits)}, source_text="source.txt")
+    folder = write_book(
+        tmp_path_factory.mktemp("lint") / "content" / "fuzz",
+        {f"c{i}.md": text for i, text in enumerate(chapters + edits)},
+        source_text="source.txt",
+    )
     (folder / "source.txt").write_text("\n\n".join(chapters), encoding="utf-8")
     try:
         findings = lint_book(folder).findings

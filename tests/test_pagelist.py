@@ -46,7 +46,7 @@ def test_every_entry_points_at_a_marker_where_the_print_page_begins(editions):
         printed = letters(pdf._band(index, BODY_TOP, height - BODY_BOTTOM), 1000)
         header = letters("".join(marker.xpath("ancestor::x:table/x:thead//text()", namespaces=NS)), 1000)
         if header and printed.startswith(header) and not letters(following, 1000).startswith(header):
-            printed = printed[len(header):]  # a table's header, printed again at the top of the page
+            printed = printed[len(header) :]  # a table's header, printed again at the top of the page
         assert letters(following) == printed[:15], label
 
 
@@ -65,8 +65,9 @@ def test_every_numbered_page_with_text_is_listed(editions):
 
 def test_the_print_edition_is_named_as_the_page_break_source(editions):
     book, epub, _ = editions
-    source = epub.opf.xpath("//dc:source[@id=substring-after(//opf:meta[@property='source-of' and "
-                            "text()='pagination']/@refines, '#')]/text()", namespaces=NS)
+    source = epub.opf.xpath(
+        "//dc:source[@id=substring-after(//opf:meta[@property='source-of' and text()='pagination']/@refines, '#')]/text()", namespaces=NS
+    )
     assert source and book.config.title in source[0] and "print edition" in source[0]
     features = epub.opf.xpath("//opf:meta[@property='schema:accessibilityFeature']/text()", namespaces=NS)
     assert {"pageNavigation", "pageBreakMarkers"} <= set(features)

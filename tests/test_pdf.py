@@ -98,7 +98,7 @@ def test_headings_are_never_alone_at_the_foot_of_a_page(edition):
         page = edition.dests[heading.id]
         lines = edition.pdf.lines(page)
         at = next(i for i, line in enumerate(lines) if squash(line["text"]) == heading.text)
-        assert any(10 <= line["size"] <= 11.5 for line in lines[at + 1:]), heading.text
+        assert any(10 <= line["size"] <= 11.5 for line in lines[at + 1 :]), heading.text
 
 
 def test_justified_lines_reach_the_margin(edition):
@@ -135,10 +135,15 @@ def test_download_pdf_is_tagged_and_linked(request, book):
         assert f"fn_{note.number}" in pdf.links(edition.dests[f"fnref_{note.number}"]), note.number
 
 
-@pytest.mark.parametrize("book, kind, trim, bleed, multiple", [
-    ("mqm", "download", (432, 648), 0, 1), ("mqm", "print", (432, 648), 0, 2),
-    ("mini_bleed", "download", (396, 612), 0, 1), ("mini_bleed", "print", (396, 612), 9, 4),
-])
+@pytest.mark.parametrize(
+    "book, kind, trim, bleed, multiple",
+    [
+        ("mqm", "download", (432, 648), 0, 1),
+        ("mqm", "print", (432, 648), 0, 2),
+        ("mini_bleed", "download", (396, 612), 0, 1),
+        ("mini_bleed", "print", (396, 612), 9, 4),
+    ],
+)
 def test_page_boxes_and_count(request, book, kind, trim, bleed, multiple):
     pdf = Edition(request.getfixturevalue(book), kind).pdf
     assert len(pdf.pages) % multiple == 0

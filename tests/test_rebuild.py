@@ -66,7 +66,7 @@ def test_chapter_edit_reaches_both_editions(project):
 
 def test_print_settings_rebuild_only_the_pdfs(project):
     toml = project.root / "content" / "mini" / "book.toml"
-    toml.write_text(toml.read_text() + '\n[print]\npage_multiple = 4\n')
+    toml.write_text(toml.read_text() + "\n[print]\npage_multiple = 4\n")
     assert project.doit() == (0, tasks("layout", "pdf"))
     assert len(PdfEdition(project.out("mini-print.pdf")).pages) % 4 == 0
 
@@ -93,11 +93,14 @@ def test_a_key_the_cover_does_not_show_leaves_the_cover_alone(project):
     assert cover.stat().st_mtime_ns == before
 
 
-@pytest.mark.parametrize("change, message", [
-    (("two.md", "[^first]: The third", "[^other]: The third"), "two.md:3:61: S004 note [^first] is called but not defined"),
-    (("one.md", "and again", "and and again"), "one.md:6:32: W001 doubled word 'and and'"),
-    (("book.toml", 'title = "A', 'titel = "A'), "book.toml: titel: unknown key (did you mean 'title'?)"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("two.md", "[^first]: The third", "[^other]: The third"), "two.md:3:61: S004 note [^first] is called but not defined"),
+        (("one.md", "and again", "and and again"), "one.md:6:32: W001 doubled word 'and and'"),
+        (("book.toml", 'title = "A', 'titel = "A'), "book.toml: titel: unknown key (did you mean 'title'?)"),
+    ],
+)
 def test_failed_build_names_the_place_and_keeps_the_last_good_editions(project, change, message):
     before = digests(project)
     name, old, new = change

@@ -20,7 +20,7 @@ def print_tree():
 def epub_tree(index: int):
     book = prepare_book(MINI)
     body, _ = epub_chapter_body(book, book.chapters[index])
-    doc = (f'<html xmlns="{EPUB_NS["x"]}" xmlns:epub="{EPUB_NS["epub"]}"><body>{body}</body></html>')
+    doc = f'<html xmlns="{EPUB_NS["x"]}" xmlns:epub="{EPUB_NS["epub"]}"><body>{body}</body></html>'
     return etree.fromstring(doc.encode())
 
 
@@ -29,12 +29,15 @@ def test_print_notes_float_at_their_call_with_no_line_break_inside():
     notes = tree.xpath("//span[@class='footnote']")
     assert [n.get("id") for n in notes] == ["fn_1", "fn_2", "fn_3", "fn_4"]
     assert "\n" not in notes[0].text_content()
-    assert notes[0].text_content() == (
-        "1.\u2002A note whose text runs over two source lines, which must not print as two lines.")
+    assert notes[0].text_content() == ("1.\u2002A note whose text runs over two source lines, which must not print as two lines.")
     # right before each note stands its call: a link to it, marking the page the note must be on
     calls = [n.getprevious() for n in notes]
     assert [(c.get("id"), c.get("href"), c.text) for c in calls] == [
-        ("fnref_1", "#fn_1", "1"), ("fnref_2", "#fn_2", "2"), ("fnref_3", "#fn_3", "3"), ("fnref_4", "#fn_4", "4")]
+        ("fnref_1", "#fn_1", "1"),
+        ("fnref_2", "#fn_2", "2"),
+        ("fnref_3", "#fn_3", "3"),
+        ("fnref_4", "#fn_4", "4"),
+    ]
     # a note called twice is printed once; the second call links to it too
     assert tree.xpath("//a[@class='footnote-call' and not(@id)]/@href") == ["#fn_2"]
 
@@ -82,8 +85,9 @@ def test_epub_links_across_chapters_name_the_document():
 def test_print_note_with_several_blocks_is_rendered_once(tmp_path):
     from books import write_book
 
-    book = prepare_book(write_book(tmp_path, {"a.md": (
-        "# A\n\nText.[^n]\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    Last.\n")}))
+    book = prepare_book(
+        write_book(tmp_path, {"a.md": ("# A\n\nText.[^n]\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    Last.\n")})
+    )
     tree = html.fromstring(print_document(book).encode())
     note = tree.xpath("//span[@class='footnote']")[0]
     assert note.text_content().split() == "1. First paragraph. item one item two Last.".split()

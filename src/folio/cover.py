@@ -60,8 +60,7 @@ def _check_glyphs(c: BookConfig, toml: Path) -> None:
     for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
         for char in text:
             if not char.isspace() and ord(char) not in points:
-                raise BuildError(toml,
-                                 f"{key}: {BOOK_FACE}, the cover's face, has no U+{ord(char):04X} {char}")
+                raise BuildError(toml, f"{key}: {BOOK_FACE}, the cover's face, has no U+{ord(char):04X} {char}")
 
 
 def _face(style: str, weight: int) -> Callable[[int], Font]:
@@ -76,8 +75,7 @@ def _face(style: str, weight: int) -> Callable[[int], Font]:
     return at
 
 
-def _fit(text: str, face: Callable[[int], Font], size: int, smallest: int, measure: int,
-         max_lines: int) -> tuple[Font, list[str]]:
+def _fit(text: str, face: Callable[[int], Font], size: int, smallest: int, measure: int, max_lines: int) -> tuple[Font, list[str]]:
     """The largest size (down to `smallest`) at which `text` fits the measure in `max_lines`.
 
     A newline in `text` always breaks the line (one author to a line)."""

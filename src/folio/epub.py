@@ -36,8 +36,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
-def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
-               print_pages: Sequence[PrintPage] = ()) -> None:
+def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes, print_pages: Sequence[PrintPage] = ()) -> None:
     """Write the EPUB: cover, title page, contents, then the chapters.
 
     `cover` is the cover image (PNG). `print_pages`, from the print layout, puts a pagebreak
@@ -64,8 +63,7 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
     for keyword in c.keywords:
         out.add_metadata("DC", "subject", keyword)
 
-    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
-                        content=stylesheet.read_bytes())
+    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=stylesheet.read_bytes())
     out.add_item(css)
 
     def page(uid: str, file_name: str, title: str, body: str) -> epub.EpubHtml:
@@ -86,12 +84,10 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
     nav.properties.append("nav")
     chapters = [page(ch.id, ch.filename, ch.title, body) for ch, (body, _) in zip(book.chapters, bodies)]
     if page_starts:  # the print edition is the source of the pagination
-        out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}",
-                         {"id": "print-edition"})
+        out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}", {"id": "print-edition"})
         out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
     for src in dict.fromkeys(src for chapter in book.chapters for src in chapter.images):  # once each
-        out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src,
-                                    content=(book.folder / src).read_bytes()))
+        out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src, content=(book.folder / src).read_bytes()))
 
     for key, value, attributes in accessibility_metadata(book, [ch.content for ch in chapters], bool(page_starts)):
         out.add_metadata(None, "meta", value, {"property": key, **attributes})
@@ -99,18 +95,18 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes,
     out.toc = []  # for the NCX, which EPUB 2 readers use: the navigation document's contents
     for ch, sections in contents(book):
         links = [epub.Link(f"{ch.filename}#{h.id}", h.text, f"toc-{h.id}") for h in sections]
-        out.toc.append((epub.Section(ch.title, ch.filename), links) if links
-                       else epub.Link(ch.filename, ch.title, f"toc-{ch.id}"))
+        out.toc.append((epub.Section(ch.title, ch.filename), links) if links else epub.Link(ch.filename, ch.title, f"toc-{ch.id}"))
     out.add_item(epub.EpubNcx())
-    out.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},  # EPUB 2's landmarks
-                 {"type": "title-page", "href": TITLE_PAGE, "title": "Title page"},
-                 {"type": "toc", "href": NAV, "title": "Contents"},
-                 {"type": "text", "href": book.chapters[0].filename, "title": book.chapters[0].title}]
+    out.guide = [
+        {"type": "cover", "href": COVER_PAGE, "title": "Cover"},  # EPUB 2's landmarks
+        {"type": "title-page", "href": TITLE_PAGE, "title": "Title page"},
+        {"type": "toc", "href": NAV, "title": "Contents"},
+        {"type": "text", "href": book.chapters[0].filename, "title": book.chapters[0].title},
+    ]
     out.spine = [cover_page, title_page, nav, *chapters]
 
     modified = dt.datetime.combine(c.date, dt.time(), dt.timezone.utc)
-    options = {"mtime": modified, "epub3_pages": False, "epub3_landmark": False,
-               "play_order": {"enabled": True, "start_from": 1}}
+    options = {"mtime": modified, "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": True, "start_from": 1}}
     with atomic_path(target) as tmp:
         writer = _ReproducibleWriter(str(tmp), out, options)
         writer.process()
@@ -138,8 +134,7 @@ def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool
     if book.notes:
         summary.append("Each note links to its call and back.")
     if images:
-        summary.append("Every image has a text alternative." if described else
-                       "Some images have no text alternative.")
+        summary.append("Every image has a text alternative." if described else "Some images have no text alternative.")
     if page_list:
         summary.append("Page breaks and a page list follow the print edition.")
     if described:

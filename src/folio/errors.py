@@ -12,8 +12,15 @@ class BuildError(Exception):
     which the lint finds the column; neither is part of the message.
     """
 
-    def __init__(self, path: Path | str, message: str, line: int | None = None, col: int | None = None,
-                 code: str | None = None, mark: str | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        line: int | None = None,
+        col: int | None = None,
+        code: str | None = None,
+        mark: str | None = None,
+    ):
         self.path = Path(path)
         self.message = message
         self.line = line

@@ -35,7 +35,7 @@ def mark_citations(units: list[Prose], source: str) -> None:
             continue
         for m in _QUOTED.finditer(unit.text):
             if source and _squeeze(m[0][1:-1]) in source:
-                unit.checked = unit.checked[:m.start()] + blank(m[0]) + unit.checked[m.end():]
+                unit.checked = unit.checked[: m.start()] + blank(m[0]) + unit.checked[m.end() :]
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Tokens:
     def text(self, i: int, j: int) -> str:
         """The passage from token i to token j (exclusive), as written."""
         pieces: list[tuple[Prose, int, int]] = []
-        for unit, start, end in self.places[max(i, 0):max(j, 0)]:
+        for unit, start, end in self.places[max(i, 0) : max(j, 0)]:
             if pieces and pieces[-1][0] is unit:
                 pieces[-1] = (unit, pieces[-1][1], end)
             else:
@@ -70,8 +70,9 @@ class Tokens:
         of a passage asks each row of the Note on the text again."""
         if needle not in self._found:
             n, values = len(needle), self.values
-            self._found[needle] = [(i, i + n) for i, value in enumerate(values)
-                                   if n and value == needle[0] and tuple(values[i:i + n]) == needle]
+            self._found[needle] = [
+                (i, i + n) for i, value in enumerate(values) if n and value == needle[0] and tuple(values[i : i + n]) == needle
+            ]
         return self._found[needle]
 
 
@@ -101,8 +102,10 @@ class Emendation:
         for text in (reading, _REMARK.sub("", reading)):
             needle = _values(text)
             if needle[-1:] == ("…",):
-                return [(a, next((k + 1 for k in range(b - 1, len(values)) if values[k] in ".!?"), len(values)))
-                        for a, b in tokens.find(needle[:-1])]
+                return [
+                    (a, next((k + 1 for k in range(b - 1, len(values)) if values[k] in ".!?"), len(values)))
+                    for a, b in tokens.find(needle[:-1])
+                ]
             if found := tokens.find(needle):
                 return found
         return []
@@ -122,8 +125,11 @@ def emendations(units: list[Prose]) -> list[Emendation]:
     for unit in units:
         if unit.kind == "cell" and unit.column in ("Section", "Source", "Edition"):
             rows[unit.path, unit.starts[0][0]][unit.column] = unit
-    return [Emendation(*(" ".join(r[c].text.split()) for c in ("Section", "Source", "Edition")), r["Source"])
-            for r in rows.values() if len(r) == 3]
+    return [
+        Emendation(*(" ".join(r[c].text.split()) for c in ("Section", "Source", "Edition")), r["Source"])
+        for r in rows.values()
+        if len(r) == 3
+    ]
 
 
 def _ngrams(values: list[str]) -> set[tuple[str, ...]]:
@@ -175,22 +181,25 @@ def _align(unit: Prose, paragraphs: list[Prose], tokens: list[Tokens], index, ro
         source = Tokens.of(paragraphs[k] for k in ks)
         sections = {s for k in ks for s in paragraphs[k].sections} | set(unit.sections)
         here = [r for r in rows if _squeeze(r.section) in {_squeeze(s) for s in sections}]
-        opcodes = _slide(difflib.SequenceMatcher(None, source.values, edition.values, autojunk=False).get_opcodes(),
-                         source.values, edition.values)
-        hunks = [(h, next((r for r in here if r.explains(h, source, edition)), None))
-                 for h in opcodes if h[0] != "equal"]
+        opcodes = _slide(
+            difflib.SequenceMatcher(None, source.values, edition.values, autojunk=False).get_opcodes(), source.values, edition.values
+        )
+        hunks = [(h, next((r for r in here if r.explains(h, source, edition)), None)) for h in opcodes if h[0] != "equal"]
         matched = sum(j2 - j1 for tag, _, _, j1, j2 in opcodes if tag == "equal") / max(1, len(edition.values))
         candidate = Alignment(unit, edition, source, ks, hunks, matched)
-        if best.source is None or (sum(r is None for _, r in hunks), -matched) < \
-                (sum(r is None for _, r in best.hunks), -best.matched):
+        if best.source is None or (sum(r is None for _, r in hunks), -matched) < (sum(r is None for _, r in best.hunks), -best.matched):
             best = candidate
     if best.matched < 0.5:
         return Alignment(unit, edition, None)
     return best
 
 
-def check_fidelity(edition: list[Prose], source: list[Prose], rows: list[Emendation], source_path: Path,
-                   ) -> tuple[list[Finding], str]:
+def check_fidelity(
+    edition: list[Prose],
+    source: list[Prose],
+    rows: list[Emendation],
+    source_path: Path,
+) -> tuple[list[Finding], str]:
     """Every passage of the edition against the source: F findings, and the report of every difference."""
     paragraphs = [u for u in source if u.kind in ("text", "heading")]
     tokens = [Tokens.of([p]) for p in paragraphs]
@@ -226,8 +235,7 @@ def check_fidelity(edition: list[Prose], source: list[Prose], rows: list[Emendat
             change = f"«{a.source.text(i1 - 1, i2 + 1)}» → «{a.edition.text(j1 - 1, j2 + 1)}»"
             if row:
                 row.used = True
-            report.append(f"    {where(a.unit, at, col=True)}  {change}  "
-                          f"{f'recorded at {where(row.cell)}' if row else 'NOT RECORDED'}")
+            report.append(f"    {where(a.unit, at, col=True)}  {change}  {f'recorded at {where(row.cell)}' if row else 'NOT RECORDED'}")
             if row is None:
                 new.update(owner[j1:j2])
                 for sentence in set(owner[j1:j2]) or {owner[min(j1, len(owner) - 1)]}:
@@ -238,30 +246,40 @@ def check_fidelity(edition: list[Prose], source: list[Prose], rows: list[Emendat
             else:
                 at, change = changes[0]
                 more = f" (and {len(changes) - 1} more in the sentence)" if len(changes) > 1 else ""
-                findings.append(a.unit.finding(at, "F002", f"{change} changes the source ({origin}){more}, "
-                                               "and the Note on the text does not record it"))
+                findings.append(
+                    a.unit.finding(at, "F002", f"{change} changes the source ({origin}){more}, and the Note on the text does not record it")
+                )
 
     report.append("\nLeft out of the edition")
     for k, paragraph in enumerate(paragraphs):
         if k in used:
             continue
         sections = {_squeeze(s) for s in paragraph.sections}
-        row = next((r for r in rows if r.left_out and _squeeze(r.section) in sections
-                    and (r.spans(tokens[k], r.source) or not any(r.spans(t, r.source) for t in tokens))), None)
+        row = next(
+            (
+                r
+                for r in rows
+                if r.left_out
+                and _squeeze(r.section) in sections
+                and (r.spans(tokens[k], r.source) or not any(r.spans(t, r.source) for t in tokens))
+            ),
+            None,
+        )
         if row:
             row.used = True
         text = paragraph.text if len(paragraph.text) < 70 else paragraph.text[:60].rstrip() + "…"
-        report.append(f"{source_path.name}:{paragraph.starts[0][0]}  «{text}»  "
-                      f"{f'recorded at {where(row.cell, 0)}' if row else 'NOT RECORDED'}")
+        report.append(
+            f"{source_path.name}:{paragraph.starts[0][0]}  «{text}»  {f'recorded at {where(row.cell, 0)}' if row else 'NOT RECORDED'}"
+        )
         if row is None:
-            findings.append(paragraph.finding(0, "F003", "left out of the edition, and the Note on the text "
-                                              "does not record it"))
-    report.append("\nRows of the Note on the text that no difference uses (typography only, which the comparison "
-                  "folds away, or a row to check)")
+            findings.append(paragraph.finding(0, "F003", "left out of the edition, and the Note on the text does not record it"))
+    report.append(
+        "\nRows of the Note on the text that no difference uses (typography only, which the comparison folds away, or a row to check)"
+    )
     report += [f"{where(r.cell, 0)}  {r.source} → {r.edition}" for r in rows if not r.used]
-    head = (f"Fidelity of the edition to {source_path.name}: each passage of the edition (= as in the source, "
-            f"~ changed), each difference, and the row of the Note on the text that records it.\n"
-            f"{len(findings)} finding(s).\n")
+    head = (
+        f"Fidelity of the edition to {source_path.name}: each passage of the edition (= as in the source, "
+        f"~ changed), each difference, and the row of the Note on the text that records it.\n"
+        f"{len(findings)} finding(s).\n"
+    )
     return findings, head + "\n".join(report) + "\n"
-
-

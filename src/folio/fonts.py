@@ -23,9 +23,10 @@ FACES = (BOOK_FACE, "Amiri")
 def font_face_css() -> str:
     """@font-face rules for each face's regular and bold, upright and italic."""
     return "\n".join(
-        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
-        f"font-weight: {weight}; font-style: {style}; }}"
-        for family in FACES for path, weight, style in static_fonts(family))
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); font-weight: {weight}; font-style: {style}; }}'
+        for family in FACES
+        for path, weight, style in static_fonts(family)
+    )
 
 
 @functools.cache
@@ -35,8 +36,7 @@ def covered(family: str | None = None) -> frozenset[int]:
     if family is None:
         return frozenset().union(*map(covered, FACES))
     info = fontpkg.family(family)
-    text = cached_text(cache_folder("coverage") / f"{info.slug}-{info.version}.txt",
-                       lambda: " ".join(map(str, sorted(_cmap(info)))))
+    text = cached_text(cache_folder("coverage") / f"{info.slug}-{info.version}.txt", lambda: " ".join(map(str, sorted(_cmap(info)))))
     return frozenset(map(int, text.split()))
 
 
@@ -51,8 +51,7 @@ def uncovered(text: str) -> list[tuple[int, int, str]]:
     points, seen, found = covered(), set(), []
     for number, line in enumerate(text.splitlines(), start=1):
         for column, char in enumerate(line, start=1):
-            if ord(char) not in points and not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") \
-                    and char not in seen:
+            if ord(char) not in points and not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") and char not in seen:
                 seen.add(char)
                 found.append((number, column, char))
     return found

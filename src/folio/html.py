@@ -30,8 +30,7 @@ COVER_IMAGE = "images/cover.png"
 TITLE_PAGE = "titlepage.xhtml"
 NAV = "nav.xhtml"
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
 
 def long_date(date: dt.date) -> str:
@@ -78,7 +77,7 @@ class PrintRenderer(_BookRenderer):
         token = tokens[idx]
         if tokens is env["chapter"].tokens and not token.hidden:  # not a note's blocks
             token = token.copy(attrs={**token.attrs, "data-block": f"{env['chapter'].id}:{idx}"})
-        return self.renderToken([token, *tokens[idx + 1:idx + 2]], 0, options, env)
+        return self.renderToken([token, *tokens[idx + 1 : idx + 2]], 0, options, env)
 
     def softbreak(self, tokens, idx, options, env) -> str:
         return " "  # WeasyPrint would print a newline inside a footnote as a line break
@@ -99,9 +98,11 @@ class PrintRenderer(_BookRenderer):
                 body.append(self.render(block, options, env))
             start += len(block)
         # The call is a link to the note, which floats to the foot of the call's page.
-        return (f'{call} id="{call_id(note)}">{note.number}</a>'
-                f'<span class="footnote" id="{note_id(note)}"><span class="footnote-number">{note.number}.</span>'
-                f'\u2002{" ".join(body)}</span>')
+        return (
+            f'{call} id="{call_id(note)}">{note.number}</a>'
+            f'<span class="footnote" id="{note_id(note)}"><span class="footnote-number">{note.number}.</span>'
+            f"\u2002{' '.join(body)}</span>"
+        )
 
 
 class EpubRenderer(_BookRenderer):
@@ -149,14 +150,12 @@ class EpubRenderer(_BookRenderer):
 
     def marker(self, page: PrintPage, chapter: Chapter) -> str:
         self.placed.append(PageStart(page.label, f"{chapter.filename}#page_{page.label}"))
-        return (f'<span epub:type="pagebreak" role="doc-pagebreak" id="page_{page.label}" '
-                f'aria-label="{page.label}"></span>')
+        return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page_{page.label}" aria-label="{page.label}"></span>'
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
         ref = call_id(note, tokens[idx].meta["subId"])
-        return (f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" '
-                f'href="#{note_id(note)}">{note.number}</a>')
+        return f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" href="#{note_id(note)}">{note.number}</a>'
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -178,8 +177,9 @@ class EpubRenderer(_BookRenderer):
                 rest = self.render(tokens[3:], options, env)
             else:
                 first, rest = f"<p>{back}</p>\n", self.render(tokens, options, env)
-            asides.append(f'<aside class="footnote" epub:type="footnote" role="doc-footnote" '
-                          f'id="{note_id(note)}">\n{first}{rest}</aside>\n')
+            asides.append(
+                f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note_id(note)}">\n{first}{rest}</aside>\n'
+            )
         return "".join(asides)
 
 
@@ -189,7 +189,7 @@ def _block_at(tokens: list[Token], start: int) -> list[Token]:
     for end in range(start, len(tokens)):
         depth += tokens[end].nesting
         if depth <= 0:
-            return tokens[start:end + 1]
+            return tokens[start : end + 1]
     return tokens[start:]
 
 
@@ -214,9 +214,8 @@ def print_document(book: Book) -> str:
     ]
     subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
     authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
-    contents = "\n".join(
-        f'<li class="toc-level-{h.level}"><a href="#{h.id}">{e(h.text)}</a></li>'
-        for h in book.headings if h.level <= 2)
+    contents = "\n".join(f'<li class="toc-level-{h.level}"><a href="#{h.id}">{e(h.text)}</a></li>' for h in book.headings if h.level <= 2)
+
     def sections(chapters: list[Chapter]) -> str:
         return "\n".join(f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>' for ch in chapters)
 
@@ -274,18 +273,21 @@ def copyright_text(book: Book) -> str:
 
 def colophon_text(book: Book) -> str:
     """How the edition was made and what it is set in."""
-    return (f"<p>This edition of <i>{escapeHtml(book.config.title)}</i> is set in {face_credit()}. "
-            f"It was made from Markdown sources by folio {__version__}: markdown-it-py parsed the text, "
-            "WeasyPrint laid out the PDF editions, and ebooklib wrote the EPUB edition.</p>")
+    return (
+        f"<p>This edition of <i>{escapeHtml(book.config.title)}</i> is set in {face_credit()}. "
+        f"It was made from Markdown sources by folio {__version__}: markdown-it-py parsed the text, "
+        "WeasyPrint laid out the PDF editions, and ebooklib wrote the EPUB edition.</p>"
+    )
 
 
-def epub_chapter_body(book: Book, chapter: Chapter, print_pages: Sequence[PrintPage] = ()
-                      ) -> tuple[str, list[PageStart]]:
+def epub_chapter_body(book: Book, chapter: Chapter, print_pages: Sequence[PrintPage] = ()) -> tuple[str, list[PageStart]]:
     """The XHTML body of one chapter of the EPUB, notes as asides at its end, and the print pages
     whose start markers it holds."""
     renderer = EpubRenderer(book, print_pages)
-    body = (f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
-            f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n")
+    body = (
+        f'<section class="chapter" epub:type="chapter" role="doc-chapter">\n'
+        f"{renderer.render_chapter(chapter)}{renderer.render_notes(chapter)}</section>\n"
+    )
     return body, renderer.placed
 
 
@@ -304,8 +306,10 @@ def cover_text(book: Book) -> str:
 
 def epub_cover_body(book: Book) -> str:
     """The cover page: the cover image, alone."""
-    return (f'<section class="cover" epub:type="cover">\n'
-            f'<img src="{COVER_IMAGE}" alt="{escapeHtml(cover_text(book))}" role="doc-cover"/>\n</section>\n')
+    return (
+        f'<section class="cover" epub:type="cover">\n'
+        f'<img src="{COVER_IMAGE}" alt="{escapeHtml(cover_text(book))}" role="doc-cover"/>\n</section>\n'
+    )
 
 
 def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) -> str:
@@ -314,11 +318,14 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
     toc = []
     for chapter, sections in contents(book):
         nested = "".join(f"<li>{_link(f'{chapter.filename}#{h.id}', h.text)}</li>\n" for h in sections)
-        toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "")
-                   + "</li>\n")
+        toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "") + "</li>\n")
     first, back = book.chapters[0], [ch for ch in book.chapters if ch.back_matter]
-    landmarks = [("cover", COVER_PAGE, "Cover"), ("titlepage", TITLE_PAGE, "Title page"),
-                 ("toc", f"{NAV}#toc", "Contents"), ("bodymatter", first.filename, first.title)]
+    landmarks = [
+        ("cover", COVER_PAGE, "Cover"),
+        ("titlepage", TITLE_PAGE, "Title page"),
+        ("toc", f"{NAV}#toc", "Contents"),
+        ("bodymatter", first.filename, first.title),
+    ]
     if back:
         landmarks.append(("backmatter", back[0].filename, back[0].title))
     parts = [
@@ -326,13 +333,16 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
         f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n',
         '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">\n'
         '<h2 id="landmarks-title">Landmarks</h2>\n<ol>\n'
-        + "".join(f'<li>{_link(href, text, kind)}</li>\n' for kind, href, text in landmarks) + "</ol>\n</nav>\n",
+        + "".join(f"<li>{_link(href, text, kind)}</li>\n" for kind, href, text in landmarks)
+        + "</ol>\n</nav>\n",
     ]
     if page_starts:
         parts.append(
             '<nav epub:type="page-list" role="doc-pagelist" id="page-list" aria-labelledby="page-list-title" '
             'hidden="hidden">\n<h2 id="page-list-title">Pages</h2>\n<ol>\n'
-            + "".join(f"<li>{_link(p.href, p.label)}</li>\n" for p in page_starts) + "</ol>\n</nav>\n")
+            + "".join(f"<li>{_link(p.href, p.label)}</li>\n" for p in page_starts)
+            + "</ol>\n</nav>\n"
+        )
     return "".join(parts)
 
 
@@ -347,7 +357,9 @@ def epub_title_page_body(book: Book) -> str:
     e = escapeHtml
     subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
     authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
-    return (f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
-            f"{subtitle}{authors}</section>\n"
-            f'<section class="imprint" epub:type="imprint" aria-label="Copyright">\n{copyright_text(book)}\n'
-            f"</section>\n")
+    return (
+        f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
+        f"{subtitle}{authors}</section>\n"
+        f'<section class="imprint" epub:type="imprint" aria-label="Copyright">\n{copyright_text(book)}\n'
+        f"</section>\n"
+    )

@@ -70,6 +70,8 @@ MIN_SENTENCE_WORDS = 8
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
 @dataclass(frozen=True)
 class Accept:
     code: str
@@ -85,11 +87,14 @@ class Context:
     accepted: tuple[Accept, ...] = ()
 
     def keeps(self, finding: Finding) -> bool:
-        return not any(a.code == finding.code and a.text in finding.message
-                       and (a.file is None or fnmatch.fnmatch(finding.path.name, a.file)) for a in self.accepted)
+        return not any(
+            a.code == finding.code and a.text in finding.message and (a.file is None or fnmatch.fnmatch(finding.path.name, a.file))
+            for a in self.accepted
+        )
 
 
 # --- Reading --------------------------------------------------------------------------------
+
 
 def read_context(folder: Path) -> Context:
     words_file, allow_file = folder / WORDS_FILE, folder / ALLOW_FILE
@@ -108,8 +113,11 @@ def read_context(folder: Path) -> Context:
         for key in data.keys() - {"accept"}:
             raise BuildError(allow_file, f"{key}: unknown key (entries are [[accept]] tables)")
         for n, entry in enumerate(data.get("accept", []), 1):
-            if not isinstance(entry, dict) or set(entry) - {"code", "text", "why", "file"} or not all(
-                    isinstance(entry.get(k), str) and entry[k].strip() for k in ("code", "text", "why")):
+            if (
+                not isinstance(entry, dict)
+                or set(entry) - {"code", "text", "why", "file"}
+                or not all(isinstance(entry.get(k), str) and entry[k].strip() for k in ("code", "text", "why"))
+            ):
                 raise BuildError(allow_file, f"accept #{n}: needs code, text and why (strings), and may name a file")
             if entry["code"] not in CODES:
                 raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code")
@@ -118,6 +126,7 @@ def read_context(folder: Path) -> Context:
 
 
 # --- Words ----------------------------------------------------------------------------------
+
 
 @cache
 def _dictionary():
@@ -139,13 +148,16 @@ def _known_words() -> frozenset[str]:
 
 # British spellings the (American) dictionary lacks, mapped to the form it has.
 _ISE = (re.compile(r"([iy])s(e|es|ed|ing|ation|ations|er|ers)$"), r"\1z\2")  # realise, analyse
-_VARIETIES = [_ISE] + [(re.compile(a), b) for a, b in [
-    (r"our(s|ed|ing|ite|ites|able)?$", r"or\1"),  # colour, favourite
-    (r"tre(s|d)?$", r"ter\1"),  # centre
-    (r"ence$", r"ense"),  # defence
-    (r"ll(ed|ing|er|ers)$", r"l\1"),  # travelled
-    (r"ogue(s)?$", r"og\1"),  # catalogue
-]]
+_VARIETIES = [_ISE] + [
+    (re.compile(a), b)
+    for a, b in [
+        (r"our(s|ed|ing|ite|ites|able)?$", r"or\1"),  # colour, favourite
+        (r"tre(s|d)?$", r"ter\1"),  # centre
+        (r"ence$", r"ense"),  # defence
+        (r"ll(ed|ing|er|ers)$", r"l\1"),  # travelled
+        (r"ogue(s)?$", r"og\1"),  # catalogue
+    ]
+]
 
 
 def _ize(word: str) -> str:
@@ -175,9 +187,12 @@ def _words(units: Iterable[Prose]) -> Iterator[Word]:
     for unit in units:
         text = unit.checked
         for m in _WORD.finditer(text):
-            before, after = text[max(0, m.start() - 2):m.start()], text[m.end():m.end() + 2]
-            if (before[-1:].isdigit() or re.match(r"-?\d|\.\w", after)  # 1980s, AK-47, file.txt
-                    or re.search(r"(^|\W)-$|\w\.$", before)):  # -ize, file.txt
+            before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 2]
+            if (
+                before[-1:].isdigit()
+                or re.match(r"-?\d|\.\w", after)  # 1980s, AK-47, file.txt
+                or re.search(r"(^|\W)-$|\w\.$", before)
+            ):  # -ize, file.txt
                 continue
             word = re.sub(r"['’]s$", "", m[0])
             yield Word(word, unit, m.start())
@@ -187,7 +202,7 @@ def check_doubled_words(units: list[Prose]) -> list[Finding]:
     findings = []
     for unit in units:
         for m in re.finditer(r"\b([^\W\d_]+)\s+(\1)\b", unit.checked, re.IGNORECASE):
-            phrase = " ".join(unit.checked[m.start():m.start() + 40].lower().split())
+            phrase = " ".join(unit.checked[m.start() : m.start() + 40].lower().split())
             if not any(phrase.startswith(double) for double in TRUE_DOUBLES):
                 findings.append(unit.finding(m.start(2), "W001", f"doubled word {' '.join(m[0].split())!r}"))
     return findings
@@ -211,8 +226,7 @@ def check_spelling(words: list[Word], context: Context, skip: set[str]) -> list[
             continue
         guess = _suggestion(key)
         hint = f" (did you mean {guess!r}?)" if guess and guess != key else ""
-        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither the dictionary "
-                                          f"nor {WORDS_FILE}{hint}"))
+        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither the dictionary nor {WORDS_FILE}{hint}"))
     return findings
 
 
@@ -254,12 +268,10 @@ def _name_key(word: str) -> str:
 
 def check_variants(units: list[Prose], words: list[Word]) -> tuple[list[Finding], set[str]]:
     """V001 to V004; and the names V002 reports, which the spelling check leaves to it."""
-    ize = [(_ize(w.key), w.key, w.text, w.unit, w.offset) for w in words
-           if re.search(r"[iy][sz](e|es|ed|ing|ation|ations|er|ers)$", w.key)]
+    ize = [(_ize(w.key), w.key, w.text, w.unit, w.offset) for w in words if re.search(r"[iy][sz](e|es|ed|ing|ation|ations|er|ers)$", w.key)]
     findings = _variants(ize, "V001", lambda s, u, at: f"{s!r} here, {u!r} at {at}: spell the word one way")
 
-    names = [(_name_key(w.key), w.key, w.text, w.unit, w.offset) for w in words
-             if len(w.key) > 3 and not _in_dictionary(w.key)]
+    names = [(_name_key(w.key), w.key, w.text, w.unit, w.offset) for w in words if len(w.key) > 3 and not _in_dictionary(w.key)]
     findings += _variants(names, "V002", lambda s, u, at: f"{s!r} and {u!r} ({at}) look like one name spelled two ways")
     spellings = defaultdict(set)
     for key, spelling, *_ in names:
@@ -269,17 +281,20 @@ def check_variants(units: list[Prose], words: list[Word]) -> tuple[list[Finding]
     for unit in units:
         unit_words = list(_words([unit]))
         for a, b in zip(unit_words, unit_words[1:]):
-            if a.text[:1].isupper() and not unit.checked[a.offset + len(a.text):b.offset].strip() \
-                    and not _sentence_start(unit.checked, a.offset):
+            if (
+                a.text[:1].isupper()
+                and not unit.checked[a.offset + len(a.text) : b.offset].strip()
+                and not _sentence_start(unit.checked, a.offset)
+            ):
                 written = f"{a.text} {b.text}"
                 capitals.append((f"{a.text} {b.key}", written, written, unit, a.offset))
         for m in re.finditer(rf"\b{_MONTH} \d{{1,2}}, \d{{4}}\b|\b\d{{1,2}} {_MONTH} \d{{4}}\b", unit.checked):
             style = "month day, year" if m[0][0].isalpha() else "day month year"
             dates.append(("date", style, m[0], unit, m.start()))
-    findings += _variants(capitals, "V003", lambda s, u, at: f"{s!r} here, {u!r} at {at}: capitalize the name one way",
-                          in_headings=False)  # headings are counted, but capitalized in their own style
-    findings += _variants(dates, "V004", lambda s, u, at: f"{s!r}: the book writes its dates as {u!r} ({at}), "
-                          "one style for all")
+    findings += _variants(
+        capitals, "V003", lambda s, u, at: f"{s!r} here, {u!r} at {at}: capitalize the name one way", in_headings=False
+    )  # headings are counted, but capitalized in their own style
+    findings += _variants(dates, "V004", lambda s, u, at: f"{s!r}: the book writes its dates as {u!r} ({at}), one style for all")
     return findings, {s for group in spellings.values() if len(group) > 1 for s in group}
 
 
@@ -308,19 +323,20 @@ def check_typography(units: list[Prose], markdown: bool) -> list[Finding]:
             output = [c for child in inline if child.type == "text" for c in child.content if c in _QUOTES]
             quotes = [i for i, c in zip(marks, output) if c in "'\""]
         elif quotes:
-            quotes = [q for q in quotes if not (text[q - 1:q].isalpha() and text[q + 1:q + 2].isalpha())]
+            quotes = [q for q in quotes if not (text[q - 1 : q].isalpha() and text[q + 1 : q + 2].isalpha())]
         for q in quotes:
-            findings.append(unit.finding(q, "T001", f"straight quote {text[q]} stays ambiguous: write "
-                                         f"{'“ or ”' if text[q] == chr(34) else '‘ or ’'}"))
+            findings.append(
+                unit.finding(q, "T001", f"straight quote {text[q]} stays ambiguous: write {'“ or ”' if text[q] == chr(34) else '‘ or ’'}")
+            )
         for m in re.finditer(r"(?<![\w.,-])\d{1,4}-\d{1,4}(?![\w-])", text):
-            findings.append(unit.finding(m.start(), "T002", f"{m[0]!r}: a range takes an en dash "
-                                         f"({m[0].replace('-', '–')})"))
+            findings.append(unit.finding(m.start(), "T002", f"{m[0]!r}: a range takes an en dash ({m[0].replace('-', '–')})"))
         for m in re.finditer(r"\b(?:[A-Z]\.)+[A-Z]\b(?!\.)", text):
             findings.append(unit.finding(m.start(), "T003", f"{m[0]!r} lacks its last full stop"))
     return findings
 
 
 # --- Duplicates -----------------------------------------------------------------------------
+
 
 def _norm_words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(fold(text))]
@@ -348,25 +364,24 @@ def check_duplicates(units: list[Prose]) -> list[Finding]:
     paragraphs = [u for u in units if u.kind in ("text", "note") and len(_norm_words(u.checked)) >= MIN_PARAGRAPH_WORDS]
     findings = []
     repeated = set()
-    for k, (j, score) in _near_duplicates([shingles(_norm_words(u.checked)) for u in paragraphs],
-                                          DUPLICATE_PARAGRAPH).items():
+    for k, (j, score) in _near_duplicates([shingles(_norm_words(u.checked)) for u in paragraphs], DUPLICATE_PARAGRAPH).items():
         unit, first = paragraphs[k], paragraphs[j]
         repeated.add(id(unit))
         offset = len(unit.checked) - len(unit.checked.lstrip())
-        findings.append(unit.finding(offset, "D001", f"paragraph repeats the one at "
-                                     f"{_pointer(first, 0, unit.path)} ({score:.0%} alike)"))
-    spans = [(u, a, _norm_words(u.checked[a:b])) for u in units if u.kind in ("text", "note")
-             for a, b in sentences(u.checked)]
+        findings.append(unit.finding(offset, "D001", f"paragraph repeats the one at {_pointer(first, 0, unit.path)} ({score:.0%} alike)"))
+    spans = [(u, a, _norm_words(u.checked[a:b])) for u in units if u.kind in ("text", "note") for a, b in sentences(u.checked)]
     spans = [(u, a, words) for u, a, words in spans if len(words) >= MIN_SENTENCE_WORDS]
     for k, (j, score) in _near_duplicates([shingles(words) for _, _, words in spans], DUPLICATE_SENTENCE).items():
         (unit, offset, _), (first, first_offset, _) = spans[k], spans[j]
         if id(unit) not in repeated:
-            findings.append(unit.finding(offset, "D002", f"sentence repeats the one at "
-                                         f"{_pointer(first, first_offset, unit.path)} ({score:.0%} alike)"))
+            findings.append(
+                unit.finding(offset, "D002", f"sentence repeats the one at {_pointer(first, first_offset, unit.path)} ({score:.0%} alike)")
+            )
     return findings
 
 
 # --- Structure ------------------------------------------------------------------------------
+
 
 def check_structure(folder: Path) -> list[Finding]:
     """The build's own checks (headings, notes, links, images, fonts), every problem rather than
@@ -387,8 +402,7 @@ def check_structure(folder: Path) -> list[Finding]:
             after, after_level = heads[n + 1] if n + 1 < len(heads) else (len(chapter.tokens), 0)
             if after == i + 3 and after_level <= level:  # heading_open, inline, heading_close, then the next
                 title = chapter.tokens[i + 1].content
-                findings.append(Finding(chapter.path, chapter.tokens[i].map[0] + 1, 1, "S002",
-                                        f"section {title!r} is empty"))
+                findings.append(Finding(chapter.path, chapter.tokens[i].map[0] + 1, 1, "S002", f"section {title!r} is empty"))
     return findings
 
 
@@ -398,6 +412,7 @@ def check_characters(path: Path, text: str) -> list[Finding]:
 
 
 # --- Books and files ------------------------------------------------------------------------
+
 
 def _editorial(units: list[Prose]) -> set[Path]:
     """Chapters that hold an emendations table are the editors' own words, not the edition's text."""
@@ -443,8 +458,9 @@ def lint_book(folder: Path) -> Result:
         fidelity, report = check_fidelity(edition, source, emendations(units), source_path)
         findings += fidelity
     order = {folder / c: n for n, c in enumerate(config.chapters)}
-    findings = sorted({f for f in findings if context.keeps(f)},
-                      key=lambda f: (order.get(f.path, len(order)), f.path, f.line, f.col, f.code))
+    findings = sorted(
+        {f for f in findings if context.keeps(f)}, key=lambda f: (order.get(f.path, len(order)), f.path, f.line, f.col, f.code)
+    )
     return Result(findings, report)
 
 

@@ -16,9 +16,10 @@ def find_books(content: Path) -> list[Path]:
 
 def load_book(folder: Path) -> Book:
     config = load_config(folder / "book.toml")
-    chapters = [Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"),
-                        back_matter=name in config.back_matter)
-                for name in config.chapters]
+    chapters = [
+        Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"), back_matter=name in config.back_matter)
+        for name in config.chapters
+    ]
     return Book(slug=folder.name, folder=folder, config=config, chapters=chapters)
 
 
@@ -42,5 +43,4 @@ def read_utf8(path: Path) -> str:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        raise BuildError(path, f"not UTF-8: byte {e.start} (0x{data[e.start]:02x}) cannot be decoded",
-                         line=line) from None
+        raise BuildError(path, f"not UTF-8: byte {e.start} (0x{data[e.start]:02x}) cannot be decoded", line=line) from None

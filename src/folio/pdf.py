@@ -69,8 +69,7 @@ class Written:
     problems: list[str]
 
 
-def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path,
-               config: BookConfig, text_start: str) -> Written:
+def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path, config: BookConfig, text_start: str) -> Written:
     """Write the tagged download PDF and the print interior from one layout where they can share it.
 
     Both have the print edition's pages, so that a page number cited from one is right in the
@@ -230,12 +229,13 @@ def _render(html: str, base_url: Path, stylesheet: Path, page: str):
     fonts = FontConfiguration()
     font_folders = {path.parent for face in FACES for path, _, _ in static_fonts(face)}
     fetcher = SandboxFetcher([base_url, stylesheet.parent, *sorted(font_folders)])
-    styles = [CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
-              CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
-              CSS(string=page)]
+    styles = [
+        CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
+        CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
+        CSS(string=page),
+    ]
     try:
-        return HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(
-            stylesheets=styles, font_config=fonts, **_OPTIONS)
+        return HTML(string=html, base_url=str(base_url), url_fetcher=fetcher).render(stylesheets=styles, font_config=fonts, **_OPTIONS)
     except FatalURLFetchingError as e:
         raise BuildError(base_url, f"{e.__cause__ or e}") from None
 
@@ -293,8 +293,11 @@ def _flow_text(box, block: str | None, header: bool):
     if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
         return
     element = getattr(box, "element", None)
-    if element is not None and (box.element_tag in ("code", "pre") or "::" in box.element_tag  # generated text
-                                or element.get("class") in ("footnote", "footnote-call")):
+    if element is not None and (
+        box.element_tag in ("code", "pre")
+        or "::" in box.element_tag  # generated text
+        or element.get("class") in ("footnote", "footnote-call")
+    ):
         return
     if element is not None and element.get("data-block"):
         block = element.get("data-block")
@@ -308,10 +311,14 @@ def _flow_text(box, block: str | None, header: bool):
 def notes_off_their_call_page(document) -> list[str]:
     """Every note must be printed on the page of its call: name the ones that are not."""
     page_of = {anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors}
-    calls = [(int(anchor[6:]), page) for anchor, page in page_of.items() if anchor.startswith("fnref_")
-             and anchor[6:].isdigit()]  # the first call of each note; later calls are fnref_N_2, ...
-    return [f"note {n} is called on page {page} but printed on page {page_of.get(f'fn_{n}')}"
-            for n, page in sorted(calls) if page_of.get(f"fn_{n}") != page]
+    calls = [
+        (int(anchor[6:]), page) for anchor, page in page_of.items() if anchor.startswith("fnref_") and anchor[6:].isdigit()
+    ]  # the first call of each note; later calls are fnref_N_2, ...
+    return [
+        f"note {n} is called on page {page} but printed on page {page_of.get(f'fn_{n}')}"
+        for n, page in sorted(calls)
+        if page_of.get(f"fn_{n}") != page
+    ]
 
 
 # WeasyPrint 70's split_first_line measures a text run that ends in a space before an inline
@@ -322,19 +329,21 @@ def notes_off_their_call_page(document) -> list[str]:
 _split_first_line = line_break.split_first_line
 
 
-def _split_first_line_letting_spaces_hang(text, style, context, max_width, justification_spacing,
-                                          is_line_start=True, minimum=False):
-    result = _split_first_line(text, style, context, max_width, justification_spacing,
-                               is_line_start, minimum)
+def _split_first_line_letting_spaces_hang(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    result = _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     broken = result[2] is not None
-    if (broken and max_width not in (None, inf) and style["white_space"] in ("normal", "pre-line")
-            and text.endswith(" ") and "\n" not in text):
+    if (
+        broken
+        and max_width not in (None, inf)
+        and style["white_space"] in ("normal", "pre-line")
+        and text.endswith(" ")
+        and "\n" not in text
+    ):
         stripped = text.rstrip(" ")
         layout = line_break.create_layout(stripped, style, context, max_width, justification_spacing)
         line, index = layout.get_first_line()
         if index is None and line_break.line_size(line, style)[0] <= max_width:
-            return _split_first_line(text, style, context, None, justification_spacing,
-                                     is_line_start, minimum)
+            return _split_first_line(text, style, context, None, justification_spacing, is_line_start, minimum)
     return result
 
 

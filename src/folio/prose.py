@@ -95,7 +95,7 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
     text = _HTML.sub(tag, text)
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
-    text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1:]), text)
+    text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
     return text, html
@@ -153,13 +153,13 @@ def markdown_prose(path: Path, text: str) -> tuple[list[Prose], list[Finding]]:
                     column = header[cell] if cell < len(header) else ""
                 cell += 1
             masked, tags = _mask(token.content)
-            unit = Prose(path, kind, masked, _place(lines, token.map[0], token.content, row_col),
-                         tuple(title for _, title in sections), column)
+            unit = Prose(
+                path, kind, masked, _place(lines, token.map[0], token.content, row_col), tuple(title for _, title in sections), column
+            )
             if kind == "cell":  # the next cell of the row stands further right
                 row_col = unit.starts[0][1] - 1 + len(token.content)
             prose.append(unit)
-            html += [unit.finding(offset, "S010", f"raw HTML {tag[:40]!r} is printed as text")
-                     for offset, tag in tags]
+            html += [unit.finding(offset, "S010", f"raw HTML {tag[:40]!r} is printed as text") for offset, tag in tags]
     return prose, html
 
 
@@ -203,4 +203,4 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
     """The runs of n words by which two texts' likeness is measured."""
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}

@@ -38,13 +38,11 @@ if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to
 
 PACKAGE = Path(__file__).resolve().parent
 # The package modules each edition runs: a change to one of them rebuilds that edition.
-_COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio",
-                   "fonts")
+_COMMON_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "html", "fileio", "fonts")
 _PDF_MODULES = _COMMON_MODULES + ("pdf",)
 _EPUB_MODULES = _COMMON_MODULES + ("epub",)
 _COVER_MODULES = ("__init__", "errors", "config", "fonts", "fileio", "cover")
-_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "prose",
-                 "fidelity", "fileio")
+_LINT_MODULES = ("__init__", "errors", "config", "model", "load", "parse", "transforms", "fonts", "lint", "prose", "fidelity", "fileio")
 _COMMON_LIBRARIES = ("markdown-it-py", "mdit-py-plugins")
 _PDF_LIBRARIES = _COMMON_LIBRARIES + ("weasyprint", "pydyf", "fontpkg", "fontpkg-eb-garamond", "fontpkg-amiri", "pyphen")
 _EPUB_LIBRARIES = _COMMON_LIBRARIES + ("ebooklib", "lxml")
@@ -130,6 +128,7 @@ def reported(action):
     are one line naming the place (`path:line:col: message`), not a traceback; FOLIO_DEBUG=1 lets
     exceptions through, tracebacks and all. The action returns its summary or a TaskFailed; its
     last argument is the Project."""
+
     @functools.wraps(action)
     def run(*args):
         started = time.perf_counter()
@@ -147,8 +146,8 @@ def reported(action):
         except Exception as error:
             if os.environ.get("FOLIO_DEBUG"):
                 raise
-            return TaskFailed(f"{args[0]}: internal error: {type(error).__name__}: {error} "
-                              "(FOLIO_DEBUG=1 shows the traceback)")
+            return TaskFailed(f"{args[0]}: internal error: {type(error).__name__}: {error} (FOLIO_DEBUG=1 shows the traceback)")
+
     return run
 
 
@@ -165,8 +164,10 @@ def _prepare(folder: Path, project: Project) -> Book:
     book = _prepared[folder][1]
     for other in find_books(project.content):
         if other != folder and load_config(other / "book.toml").identifier == book.config.identifier:
-            raise BuildError(folder / "book.toml", f"identifier: {book.config.identifier!r} is also the "
-                             f"identifier of {other / 'book.toml'}; every book needs its own")
+            raise BuildError(
+                folder / "book.toml",
+                f"identifier: {book.config.identifier!r} is also the identifier of {other / 'book.toml'}; every book needs its own",
+            )
     return book
 
 
@@ -180,8 +181,10 @@ def lint(folder: Path, project: Project) -> str | TaskFailed:
     for finding in result.findings:
         say(str(dataclasses.replace(finding, path=Path(_rel(finding.path, project)))))
     if result.findings:
-        return TaskFailed(f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
-                          f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})")
+        return TaskFailed(
+            f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
+            f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})"
+        )
     return f"{folder.name}: the text passes the lint" + (", and is faithful to its source" if result.fidelity else "")
 
 
@@ -196,8 +199,9 @@ def lay_out(folder: Path, project: Project) -> str:
     html = print_document(book)
     out = project.outputs(book.slug)
     write_text(out["html"], html)
-    written = pdf.write_pdfs(html, folder, project.styles / "print.css", out["laid-out pdf"], out["laid-out print"],
-                             book.config, text_start=book.chapters[0].id)
+    written = pdf.write_pdfs(
+        html, folder, project.styles / "print.css", out["laid-out pdf"], out["laid-out print"], book.config, text_start=book.chapters[0].id
+    )
     pagemap = json.dumps([dataclasses.asdict(start) for start in written.starts], indent=1) + "\n"
     if not out["pagemap"].exists() or out["pagemap"].read_text() != pagemap:  # else the EPUB stays up to date
         write_text(out["pagemap"], pagemap)
@@ -226,8 +230,7 @@ def build_epub(folder: Path, project: Project) -> str:
     pages = [PrintPage(**start) for start in json.loads(pagemap.read_text())] if pagemap.exists() else []
     epub.write_epub(book, project.styles / "epub.css", out["epub"], out["cover"].read_bytes(), pages)
     chapters = f"{len(book.chapters)} chapter" + ("s" if len(book.chapters) > 1 else "")
-    return (f"{_rel(out['epub'], project)}: {chapters}, {len(pages)} print pages marked, "
-            f"{_kib(out['epub'])}")
+    return f"{_rel(out['epub'], project)}: {chapters}, {len(pages)} print pages marked, {_kib(out['epub'])}"
 
 
 @reported
@@ -247,8 +250,11 @@ def check_editions(folder: Path, project: Project) -> str | TaskFailed:
 
     config = load_config(folder / "book.toml")
     out = project.outputs(folder.name)
-    results = [*check.check_pdf(out["pdf"], "PDF", config), *check.check_pdf(out["print"], "print PDF", config),
-               *check.check_epub(out["epub"], project.root)]
+    results = [
+        *check.check_pdf(out["pdf"], "PDF", config),
+        *check.check_pdf(out["print"], "print PDF", config),
+        *check.check_epub(out["epub"], project.root),
+    ]
     say(check.table(folder.name, results))
     failed = [r for r in results if r.status == "FAIL"]
     return TaskFailed(f"{folder.name}: {len(failed)} check(s) failed") if failed else f"{folder.name}: all checks pass"
@@ -298,33 +304,51 @@ def make_tasks(root: Path) -> dict[str, object]:
     project = Project(root)
     project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
 
-    def book_task(folder: Path, doc: str, action, file_dep: list[Path], targets: list[Path], settings: object,
-                  libraries: tuple[str, ...], **more) -> dict:
+    def book_task(
+        folder: Path, doc: str, action, file_dep: list[Path], targets: list[Path], settings: object, libraries: tuple[str, ...], **more
+    ) -> dict:
         """A book's task: its action, inputs and outputs, and ONE config_changed over the book
         settings it reads and the versions of the libraries it runs."""
-        return {"name": folder.name, "doc": f"{doc} of {folder.name}", "actions": [(action, [folder, project])],
-                "file_dep": file_dep, "targets": targets,
-                "uptodate": [config_changed({"book": settings, "versions": _versions(libraries)})],
-                "clean": True, **more}
+        return {
+            "name": folder.name,
+            "doc": f"{doc} of {folder.name}",
+            "actions": [(action, [folder, project])],
+            "file_dep": file_dep,
+            "targets": targets,
+            "uptodate": [config_changed({"book": settings, "versions": _versions(libraries)})],
+            "clean": True,
+            **more,
+        }
 
     def task_lint():
         """Check each book's text (python -m folio lint); write build/<slug>/fidelity.txt where it names its source."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
             fidelity = [project.outputs(folder.name)["fidelity"]] if book_metadata.get("source_text") else []
-            yield book_task(folder, "content checks", lint,
-                            [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
-                            fidelity, book_metadata, _LINT_LIBRARIES)
+            yield book_task(
+                folder,
+                "content checks",
+                lint,
+                [*inputs, *_lint_inputs(folder, book_metadata), *_modules(_LINT_MODULES)],
+                fidelity,
+                book_metadata,
+                _LINT_LIBRARIES,
+            )
 
     def task_layout():
         """Lay out each book with WeasyPrint, while the lint runs: its two PDFs and page map under build/<slug>/."""
         for folder in find_books(project.content):
             inputs, book_metadata = _book_inputs(folder)
             out = project.outputs(folder.name)
-            yield book_task(folder, "print layout", lay_out,
-                            [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
-                            [out["laid-out pdf"], out["laid-out print"], out["html"], out["pagemap"]],
-                            book_metadata, _PDF_LIBRARIES)
+            yield book_task(
+                folder,
+                "print layout",
+                lay_out,
+                [*inputs, project.styles / "print.css", *_modules(_PDF_MODULES)],
+                [out["laid-out pdf"], out["laid-out print"], out["html"], out["pagemap"]],
+                book_metadata,
+                _PDF_LIBRARIES,
+            )
 
     def task_pdf():
         """Publish each book's PDFs once its text passes the lint: build/<slug>.pdf (download), build/<slug>-print.pdf (print)."""
@@ -344,9 +368,15 @@ def make_tasks(root: Path) -> dict[str, object]:
         """Draw each book's cover image from its title, subtitle and authors: build/<slug>/cover.png, for the EPUB."""
         for folder in find_books(project.content):
             _, book_metadata = _book_inputs(folder)
-            yield book_task(folder, "cover image", draw_cover, _modules(_COVER_MODULES),
-                            [project.outputs(folder.name)["cover"]],
-                            {key: book_metadata.get(key) for key in _COVER_KEYS}, _COVER_LIBRARIES)
+            yield book_task(
+                folder,
+                "cover image",
+                draw_cover,
+                _modules(_COVER_MODULES),
+                [project.outputs(folder.name)["cover"]],
+                {key: book_metadata.get(key) for key in _COVER_KEYS},
+                _COVER_LIBRARIES,
+            )
 
     def task_epub():
         """Write each book's EPUB 3 with ebooklib: build/<slug>.epub."""
@@ -354,10 +384,16 @@ def make_tasks(root: Path) -> dict[str, object]:
             inputs, book_metadata = _book_inputs(folder, _PRINT_ONLY_KEYS)
             out = project.outputs(folder.name)
             # The print page map: the EPUB is rebuilt only if the print pages really moved.
-            yield book_task(folder, "EPUB edition", build_epub,
-                            [*inputs, out["pagemap"], out["cover"], project.styles / "epub.css",
-                             *_modules(_EPUB_MODULES)],
-                            [out["epub"]], book_metadata, _EPUB_LIBRARIES, task_dep=[f"lint:{folder.name}"])
+            yield book_task(
+                folder,
+                "EPUB edition",
+                build_epub,
+                [*inputs, out["pagemap"], out["cover"], project.styles / "epub.css", *_modules(_EPUB_MODULES)],
+                [out["epub"]],
+                book_metadata,
+                _EPUB_LIBRARIES,
+                task_dep=[f"lint:{folder.name}"],
+            )
 
     def task_check():
         """Run the validators on each book's built editions (EPUBCheck, Ace where installed, the PDF checks) and print a table."""

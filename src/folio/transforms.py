@@ -85,9 +85,15 @@ def collect_notes(chapter: Chapter, report: Report = stop) -> None:
             label = token.meta["label"]
             current = []
             if label in chapter.notes:
-                report(BuildError(chapter.path, f"note [^{label}] is defined twice (first at line "
-                                  f"{chapter.notes[label].line})", line=_line(token), code="S005",
-                                  mark=f"[^{label}]"))
+                report(
+                    BuildError(
+                        chapter.path,
+                        f"note [^{label}] is defined twice (first at line {chapter.notes[label].line})",
+                        line=_line(token),
+                        code="S005",
+                        mark=f"[^{label}]",
+                    )
+                )
             else:
                 chapter.notes[label] = Note(label=label, number=0, tokens=current, line=_line(token) or 0)
         elif token.type == "footnote_reference_close":
@@ -147,19 +153,28 @@ def number_notes(chapter: Chapter, last: int, report: Report = stop) -> int:
         label = child.meta["label"]
         note = chapter.notes.get(label)
         if note is None:
-            report(BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line,
-                              code="S004", mark=f"[^{label}]"))
+            report(BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line, code="S004", mark=f"[^{label}]"))
         elif note.number == 0:
             last += 1
             note.number = last
     for note in chapter.notes.values():
         if note.number == 0:
-            report(BuildError(chapter.path, f"note [^{note.label}] is defined but never called", line=note.line,
-                              code="S006", mark=f"[^{note.label}]"))
+            report(
+                BuildError(
+                    chapter.path, f"note [^{note.label}] is defined but never called", line=note.line, code="S006", mark=f"[^{note.label}]"
+                )
+            )
         for line, child in _inline_tokens(note.tokens):
             if child.type == "footnote_ref":
-                report(BuildError(chapter.path, "a note cannot call another note", line=line or note.line,
-                                  code="S007", mark=f"[^{child.meta['label']}]"))
+                report(
+                    BuildError(
+                        chapter.path,
+                        "a note cannot call another note",
+                        line=line or note.line,
+                        code="S007",
+                        mark=f"[^{child.meta['label']}]",
+                    )
+                )
     return last
 
 
