@@ -4,6 +4,7 @@ and DAISY Ace for EPUBs."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import statistics
@@ -100,7 +101,7 @@ class PdfEdition:
             if not lines:
                 continue
             left, right = min(line["x0"] for line in lines), max(line["x1"] for line in lines)
-            for a, b in zip(lines, lines[1:]):
+            for a, b in itertools.pairwise(lines):
                 adjacent = b["top"] - a["top"] < size * 1.6
                 continues = abs(b["x0"] - left) < 1 and a["x0"] < left + size * 1.3  # no indent below
                 if adjacent and continues and a["x1"] < right - 2 * size:

@@ -24,7 +24,7 @@ def project(folder: Path) -> Path:
 
 
 def doit(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([DOIT, *args], cwd=folder, env=os.environ | env, capture_output=True, text=True)
+    result = subprocess.run([DOIT, *args], cwd=folder, env=os.environ | env, capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -46,7 +46,7 @@ def test_a_lint_finding_stops_a_parallel_build_before_any_edition_is_published(t
     before = digests(folder)
     chapter = folder / "content" / "mini" / "one.md"
     chapter.write_text(chapter.read_text().replace("and again", "and and again"))
-    result = subprocess.run([DOIT, "-n", "2"], cwd=folder, capture_output=True, text=True)
+    result = subprocess.run([DOIT, "-n", "2"], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode != 0
     assert "one.md:6:32: W001 doubled word 'and and'" in result.stdout
     assert ".  layout:mini" in result.stdout and ".  pdf:mini" not in result.stdout  # laid out, not published
@@ -62,6 +62,6 @@ def test_no_op_loads_neither_weasyprint_nor_ebooklib_nor_pillow(tmp_path):
         "code = DoitMain(ModuleTaskLoader(make_tasks(Path('.')))).run([]); "
         "print(code, 'weasyprint' in sys.modules, 'ebooklib' in sys.modules, 'PIL' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
     assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stdout + result.stderr
     assert "-- pdf:mini" in result.stdout and "-- epub:mini" in result.stdout

@@ -31,13 +31,16 @@ def built(request):
     return book, EpubEdition(project.out(f"{book.slug}.epub"))
 
 
+EPUB_TYPE = f"{{{NS['epub']}}}type"
+
+
 def xpath(node, path: str) -> list:
     return node.xpath(path, namespaces=NS)
 
 
 def test_epubcheck_reports_nothing(built):
     need("Java (for EPUBCheck)", shutil.which("java") is not None)
-    book, epub = built
+    _book, epub = built
     assert epubcheck_messages(epub.path) == []
 
 
@@ -80,7 +83,7 @@ def test_package_metadata(built):
 
 
 def test_accessibility_metadata_is_what_the_content_has(built):
-    book, epub = built
+    _book, epub = built
 
     def meta(name):
         return xpath(epub.opf, f"//opf:meta[@property='{name}']/text()")
@@ -121,7 +124,7 @@ def test_spine_contents_landmarks_and_ncx(built):
     landmarks = xpath(nav, "//x:nav[@epub:type='landmarks']")[0]
     assert landmarks.get("hidden") is not None
     back = [ch.filename for ch in book.chapters if ch.back_matter][:1]
-    assert [(a.get("{%s}type" % NS["epub"]), a.get("href")) for a in xpath(landmarks, ".//x:a")] == [
+    assert [(a.get(EPUB_TYPE), a.get("href")) for a in xpath(landmarks, ".//x:a")] == [
         ("cover", "cover.xhtml"),
         ("titlepage", "titlepage.xhtml"),
         ("toc", "nav.xhtml#toc"),
@@ -185,7 +188,7 @@ def test_notes_pop_up(built):
             assert not xpath(ref, ".//x:sup | ancestor::x:sup")
             target = ref.get("href")[1:]
             aside = xpath(doc, f"//x:aside[@id='{target}']")[0]
-            assert (aside.get("{%s}type" % NS["epub"]), aside.get("role")) == ("footnote", "doc-footnote")
+            assert (aside.get(EPUB_TYPE), aside.get("role")) == ("footnote", "doc-footnote")
             back = xpath(aside, "(.//x:a)[1]")[0]
             assert back.get("role") == "doc-backlink" and back.get("href")[1:] in ids
             assert back.text == f"{ref.text}."
@@ -196,15 +199,15 @@ def test_notes_pop_up(built):
 def test_stylesheet_leaves_the_reader_in_charge():
     """What accessibilityFeature displayTransformability claims: the reader's fonts, sizes and
     colours (night mode) win, and images fit the screen."""
-    css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / "epub.css").read_text(), flags=re.S)
-    assert not re.findall(r"\d(?:px|pt|pc|cm|mm|in|q)\b", css, re.I)  # relative units only
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / "epub.css").read_text(), flags=re.DOTALL)
+    assert not re.findall(r"\d(?:px|pt|pc|cm|mm|in|q)\b", css, re.IGNORECASE)  # relative units only
     assert not re.findall(r"(?<![\w-])(?:color|background(?:-color)?)\s*:", css)
     assert re.findall(r"font-family\s*:\s*([^;}]+)", css) == ["serif"]
     assert re.search(r"img\s*{[^}]*max-width:\s*100%", css)
 
 
 def test_zip_layout(built):
-    book, epub = built
+    _book, epub = built
     infos = epub.zip.infolist()
     assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
     assert epub.zip.read("mimetype") == b"application/epub+zip"

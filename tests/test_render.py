@@ -90,5 +90,5 @@ def test_print_note_with_several_blocks_is_rendered_once(tmp_path):
     )
     tree = html.fromstring(print_document(book).encode())
     note = tree.xpath("//span[@class='footnote']")[0]
-    assert note.text_content().split() == "1. First paragraph. item one item two Last.".split()
+    assert note.text_content().split() == ["1.", "First", "paragraph.", "item", "one", "item", "two", "Last."]
     assert note.xpath("./ul/li/text()") == ["item one", "item two"]

@@ -40,6 +40,7 @@ def epubcheck_messages(path: Path) -> list[str]:
         [const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "--usage", "--json", "-", "--quiet"],
         capture_output=True,
         text=True,
+        check=False,
         timeout=600,
     )
     return [str(m) for m in Message.from_data(json.loads(run.stdout))]
@@ -49,7 +50,12 @@ def ace_violations(path: Path, ace: Path, out: Path) -> tuple[list[str], dict]:
     """DAISY Ace's failed checks on an EPUB, run in headless Chromium, and its whole report."""
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or ""}
     run = subprocess.run(
-        [str(ace), "--silent", "--force", "--outdir", str(out), str(path)], env=env, capture_output=True, text=True, timeout=600
+        [str(ace), "--silent", "--force", "--outdir", str(out), str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     if run.returncode:
         raise RuntimeError(f"Ace failed ({run.returncode}): {run.stdout}{run.stderr}")

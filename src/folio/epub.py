@@ -105,7 +105,7 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes, print_p
     ]
     out.spine = [cover_page, title_page, nav, *chapters]
 
-    modified = dt.datetime.combine(c.date, dt.time(), dt.timezone.utc)
+    modified = dt.datetime.combine(c.date, dt.time(), dt.UTC)
     options = {"mtime": modified, "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": True, "start_from": 1}}
     with atomic_path(target) as tmp:
         writer = _ReproducibleWriter(str(tmp), out, options)

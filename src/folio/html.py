@@ -40,7 +40,7 @@ def long_date(date: dt.date) -> str:
 
 def iso_timestamp(date: dt.date) -> str:
     """Midnight UTC of the edition date: every timestamp in the outputs comes from book.toml."""
-    return dt.datetime.combine(date, dt.time(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.combine(date, dt.time(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def note_id(note: Note) -> str:
@@ -329,8 +329,10 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
     if back:
         landmarks.append(("backmatter", back[0].filename, back[0].title))
     parts = [
-        '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
-        f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n',
+        (
+            '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
+            f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n'
+        ),
         '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">\n'
         '<h2 id="landmarks-title">Landmarks</h2>\n<ol>\n'
         + "".join(f"<li>{_link(href, text, kind)}</li>\n" for kind, href, text in landmarks)

@@ -14,6 +14,7 @@ column; the comparison with the book's source is fidelity.py's.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 import tomllib
 import unicodedata
@@ -280,7 +281,7 @@ def check_variants(units: list[Prose], words: list[Word]) -> tuple[list[Finding]
     capitals, dates = [], []
     for unit in units:
         unit_words = list(_words([unit]))
-        for a, b in zip(unit_words, unit_words[1:]):
+        for a, b in itertools.pairwise(unit_words):
             if (
                 a.text[:1].isupper()
                 and not unit.checked[a.offset + len(a.text) : b.offset].strip()

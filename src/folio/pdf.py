@@ -48,13 +48,14 @@ try:
         import weasyprint
 except OSError:  # a system where only the search finds the libraries
     import weasyprint
-from weasyprint import CSS, HTML  # noqa: E402 - the rest of WeasyPrint, once it is imported as above
-from weasyprint.formatting_structure import boxes  # noqa: E402
-from weasyprint.layout import block as block_layout  # noqa: E402
-from weasyprint.layout import inline  # noqa: E402
-from weasyprint.text import line_break  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
+# The rest of WeasyPrint, once it is imported as above.
+from weasyprint import CSS, HTML
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import block as block_layout
+from weasyprint.layout import inline
+from weasyprint.text import line_break
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 T = TypeVar("T")
 
@@ -206,7 +207,7 @@ def _source_date_epoch(date: dt.date):
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(date, dt.time(), dt.timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(date, dt.time(), dt.UTC).timestamp()))
     try:
         yield
     finally:
@@ -359,7 +360,7 @@ def _keep_footnotes_on_their_page() -> None:
     source = inspect.getsource(block_layout._linebox_layout)
     if _REPORT_FOOTNOTES in source:
         patched = source.replace(_REPORT_FOOTNOTES, "report = False")
-        exec(compile(patched, block_layout.__file__, "exec"), block_layout.__dict__)  # redefines _linebox_layout
+        exec(compile(patched, block_layout.__file__, "exec"), block_layout.__dict__)  # noqa: S102  # redefines _linebox_layout
 
 
 if weasyprint.__version__.split(".")[0] == "70":

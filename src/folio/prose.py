@@ -72,9 +72,9 @@ class Prose:
         return Finding(self.path, *self.where(offset), code, message)
 
 
-_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
 _AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
-_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
+_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
