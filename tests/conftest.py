@@ -10,7 +10,7 @@ import pytest
 from doit.cmd_base import ModuleTaskLoader
 from doit.doit_cmd import DoitMain
 
-from folio.tasks import make_tasks
+from folio.tasks import PACKAGE, make_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -34,12 +34,12 @@ class Project:
         for slug, source in books.items():
             shutil.copytree(source, root / "content" / slug)
 
-    def doit(self, *args: str) -> tuple[int, dict[str, str]]:
+    def doit(self, *args: str, package: Path = PACKAGE) -> tuple[int, dict[str, str]]:
         """Run doit as `doit ARGS` would; return its exit code and, per task, 'ran' or 'up to date'.
 
         All it prints is kept in `self.output`: serially, as the output of forked workers would not
         reach it (tests that run `doit` as a command cover the parallel default)."""
-        tasks = make_tasks(self.root)
+        tasks = make_tasks(self.root, package)
         report = io.StringIO()
         tasks["DOIT_CONFIG"] = {**tasks["DOIT_CONFIG"], "outfile": report, "num_process": 0}
         out = io.StringIO()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from readers import NS, EpubEdition, PdfEdition
 
+from folio.model import note_id, read_anchor
 from folio.transforms import prepare_book
 
 BOOKS = ["mqm", "mini", "hostile"]
@@ -34,10 +35,11 @@ def test_notes_match_between_epub_and_pdf(project):
         refs += doc.xpath("//x:a[@epub:type='noteref']/text()", namespaces=NS)
         asides += doc.xpath("//x:aside[@epub:type='footnote']/@id", namespaces=NS)
     numbers = [str(n.number) for n in book.notes]
-    assert asides == [f"fn_{n}" for n in numbers]
+    assert asides == [note_id(n) for n in numbers]
     assert sorted(set(refs), key=int) == numbers
     pdf = pdfs(project)[0]
-    assert sorted((k for k in pdf.destinations() if k.startswith("fn_")), key=lambda k: int(k[3:])) == asides
+    notes = {found[1]: k for k in pdf.destinations() if (found := read_anchor(k)) and found[0] == "note"}
+    assert [notes[n] for n in sorted(notes)] == asides
 
 
 def test_both_editions_carry_attribution_and_licence(mqm):

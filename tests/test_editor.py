@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -70,8 +72,10 @@ def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
         text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1"},
     )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
     try:
-        first = _line(watch, "rebuilt")  # tasks run in parallel: in any order
+        first = _line(lines, "rebuilt")  # tasks run in parallel: in any order
         assert sorted(first.split(" rebuilt ")[1].split(" in ")[0].split(", ")) == [
             "cover:book",
             "epub:book",
@@ -79,20 +83,23 @@ def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
             "lint:book",
             "pdf:book",
         ], first
-        time.sleep(2)  # the watcher starts once the first build is done
+        _line(lines, "watching")  # from here on, every change is seen
         css = project.root / "styles" / "epub.css"
         css.write_text(css.read_text() + "\n/* a change */\n")
-        assert "rebuilt epub:book in" in _line(watch, "rebuilt")
+        assert "rebuilt epub:book in" in _line(lines, "rebuilt")
     finally:
         watch.terminate()
         watch.wait(timeout=10)
 
 
-def _line(process: subprocess.Popen, word: str, timeout: float = 60) -> str:
+def _line(lines: queue.Queue[str], word: str, timeout: float = 60) -> str:
     """The next line of the process's output that has `word`, within `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
         if word in line:
             return line
     raise AssertionError(f"no line with {word!r} in {timeout} s")

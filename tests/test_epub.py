@@ -18,6 +18,7 @@ from folio.cover import cover_png
 from folio.epub import CONFORMANCE, accessibility_metadata, write_epub
 from folio.html import cover_text, epub_chapter_body, epub_nav_body
 from folio.model import PageStart
+from folio.project import Project, RenderContext
 from folio.transforms import prepare_book
 
 SLUGS = {"mqm": "mqm-militancy", "mini": "mini", "hostile": "hostile"}
@@ -246,9 +247,9 @@ def test_images_change_the_access_modes(tmp_path, alt):
     )
     Image.new("L", (40, 40), 128).save(folder / "grey.png")
     book = prepare_book(folder)
-    target = tmp_path / "book.epub"
-    write_epub(book, ROOT / "styles" / "epub.css", target, cover_png(book.config, book.folder / "book.toml"))
-    epub = EpubEdition(target)
+    files = Project(tmp_path).files("book")
+    write_epub(RenderContext(book, files, ROOT / "styles" / "epub.css"), cover_png(book.config, book.folder / "book.toml"))
+    epub = EpubEdition(files.epub)
 
     def meta(name):
         return xpath(epub.opf, f"//opf:meta[@property='{name}']/text()")
@@ -265,7 +266,7 @@ def test_images_change_the_access_modes(tmp_path, alt):
         assert "alternativeText" not in meta("schema:accessibilityFeature")
         assert meta("dcterms:conformsTo") == []
     need("Java (for EPUBCheck)", shutil.which("java") is not None)
-    assert epubcheck_messages(target) == []
+    assert epubcheck_messages(files.epub) == []
     need("DAISY Ace", ACE.exists() and CHROMIUM is not None)
-    violations, _ = ace_violations(target, tmp_path / "ace")
+    violations, _ = ace_violations(files.epub, tmp_path / "ace")
     assert violations == []  # to Ace an empty alt marks a decorative image; folio cannot know, claims nothing

@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from folio.tasks import Project, build_epub, draw_cover, lay_out
+from folio import build
+from folio.errors import BuildError
+from folio.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI") == "true"
@@ -23,8 +25,9 @@ words = st.text(st.sampled_from("abcxyz ABC 019 &<>\"'*_`()#!:-–—…“”�
 MISTAKES = ("[^undefined]", "[bad](#nowhere)", "![img](missing.png)", "![img](https://x.org/i.png)", "\u2603", "[^]")
 
 
-def pieces(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    """Inline Markdown around the text, and raw HTML, scripts and links a book should not pass on."""
+def pieces(text: st.SearchStrategy[str], sound: bool = False) -> st.SearchStrategy[str]:
+    """Inline Markdown around the text, and raw HTML, scripts and links a book should not pass on
+    (in a sound book, only those the build makes harmless: no javascript: link, which it refuses)."""
     return st.one_of(
         text,
         text.map(lambda w: f"*{w}*"),
@@ -35,7 +38,7 @@ def pieces(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
                 "[a link](https://example.org/)",
                 "<script>alert(1)</script>",
                 '<b onclick="x()">b</b>',
-                "[js](javascript:alert(1))",
+                *([] if sound else ["[js](javascript:alert(1))"]),
                 "&amp; &lt;",
                 "https://example.org/a/very/long/unbroken/address",
             ]
@@ -44,14 +47,15 @@ def pieces(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 def chapter_of(text: st.SearchStrategy[str], heading: st.SearchStrategy[str], mistakes: tuple[str, ...] = ()):
-    """Chapters of paragraphs, notes, headings, lists, quotes, code and tables, now and then with a mistake."""
-    inline = st.one_of(*[pieces(text)] * 8, st.sampled_from(mistakes)) if mistakes else pieces(text)
+    """Chapters of paragraphs, notes, headings, lists, quotes, code and tables, now and then with a
+    mistake; without mistakes, a sound chapter (no heading level jumps, no refused link)."""
+    inline = st.one_of(*[pieces(text)] * 8, st.sampled_from(mistakes)) if mistakes else pieces(text, sound=True)
     paragraph = st.lists(inline, min_size=1, max_size=6).map(" ".join)
     noted = st.tuples(paragraph, st.integers(0, 10**9), paragraph).map(lambda t: f"{t[0]}[^n{t[1]}]\n\n[^n{t[1]}]: {t[2]}")
     block = st.one_of(
         paragraph,
         noted,
-        st.tuples(st.sampled_from(["##", "##", "###"]), heading).map(lambda t: f"{t[0]} {t[1]}"),
+        st.tuples(st.sampled_from(["##", "##", "###"] if mistakes else ["##"]), heading).map(lambda t: f"{t[0]} {t[1]}"),
         st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
         st.lists(paragraph, min_size=1, max_size=3).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
         paragraph.map(lambda p: f"> {p}"),
@@ -69,7 +73,7 @@ named = st.text(st.sampled_from("abcxyz ABC 019 &:-–—…“”’"), min_siz
 sound_chapter = chapter_of(calm, named)
 
 
-def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, build_epub, lay_out)) -> Project | None:
+def build_book(root: Path, chapters: list[str], title: str, editions=(build.draw_cover, build.write_epub, build.lay_out)) -> Project | None:
     """Build the generated book as the doit tasks do; None when it stopped at a reported mistake."""
     (root / "styles").mkdir()
     for css in ("print.css", "epub.css"):
@@ -79,11 +83,10 @@ def build(root: Path, chapters: list[str], title: str, editions=(draw_cover, bui
     )
     project = Project(root)
     for edition in editions:
-        result = edition(folder, project)
-        if result is not True:
-            message = str(result.message)
-            assert "internal error" not in message, message
-            assert message.startswith(str(folder.relative_to(root))), message  # path:line: message
+        try:
+            edition(folder, project)
+        except BuildError as error:  # a mistake in the book, named at its place: path:line: message
+            assert error.path.is_relative_to(folder), str(error)
             return None
     return project
 
@@ -94,10 +97,10 @@ FUZZ = settings(deadline=None, derandomize=CI, suppress_health_check=[HealthChec
 @settings(FUZZ, max_examples=150 if CI else 300)
 @given(chapters=st.lists(chapter, min_size=1, max_size=3), title=words)
 def test_generated_books_make_well_formed_epubs_or_fail_cleanly(tmp_path_factory, chapters, title):
-    project = build(tmp_path_factory.mktemp("fuzz"), chapters, title, editions=(draw_cover, build_epub))
+    project = build_book(tmp_path_factory.mktemp("fuzz"), chapters, title, editions=(build.draw_cover, build.write_epub))
     if project is None:
         return
-    with zipfile.ZipFile(project.outputs("fuzz")["epub"]) as epub:
+    with zipfile.ZipFile(project.files("fuzz").epub) as epub:
         for name in epub.namelist():
             if name.endswith((".xhtml", ".opf", ".ncx")):
                 tree = etree.fromstring(epub.read(name))  # well-formed, or this raises
@@ -107,13 +110,13 @@ def test_generated_books_make_well_formed_epubs_or_fail_cleanly(tmp_path_factory
 @settings(FUZZ, max_examples=12, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # PDFs take a second each
 @given(chapters=st.lists(chapter, min_size=1, max_size=2), title=words)
 def test_generated_books_make_pdfs_or_fail_cleanly(tmp_path_factory, chapters, title):
-    build(tmp_path_factory.mktemp("pdf"), chapters, title)
+    build_book(tmp_path_factory.mktemp("pdf"), chapters, title)
 
 
 @settings(FUZZ, max_examples=3, derandomize=True, phases=[Phase.generate])  # epubcheck takes seconds a book
 @given(chapters=st.lists(sound_chapter, min_size=1, max_size=2), title=named)
 def test_a_sample_of_generated_epubs_passes_epubcheck(tmp_path_factory, chapters, title):
-    project = build(tmp_path_factory.mktemp("sample"), chapters, title, editions=(draw_cover, build_epub))
+    project = build_book(tmp_path_factory.mktemp("sample"), chapters, title, editions=(build.draw_cover, build.write_epub))
     assert project is not None  # a sound book builds
-    result = EpubCheck(str(project.outputs("fuzz")["epub"]))
+    result = EpubCheck(str(project.files("fuzz").epub))
     assert [str(m) for m in result.messages] == []

@@ -10,6 +10,7 @@ import pikepdf
 import pytest
 from readers import PdfEdition, squash
 
+from folio.model import call_id, note_id
 from folio.transforms import prepare_book
 
 CASES = [(book, kind) for book in ("mqm", "mini", "mini_bleed", "hostile") for kind in ("download", "print")]
@@ -36,8 +37,8 @@ def edition(request):
 
 def test_every_note_is_printed_on_the_page_of_its_call(edition):
     for note in edition.book.notes:
-        page = edition.dests[f"fnref_{note.number}"]
-        assert edition.dests[f"fn_{note.number}"] == page, note.number
+        page = edition.dests[call_id(note.number)]
+        assert edition.dests[note_id(note.number)] == page, note.number
         printed = edition.pdf.footnote_area_text(page)
         words = squash(" ".join(t.content for t in note.tokens if t.type == "inline")).split()[:5]
         assert f"{note.number}. " in printed, (note.number, printed)
@@ -132,7 +133,7 @@ def test_download_pdf_is_tagged_and_linked(request, book):
     contents_links = list(dict.fromkeys(pdf.links(edition.dests["front_contents"])))  # an entry may wrap
     assert contents_links == [h.id for h in book.headings if h.level <= 2]
     for note in book.notes:
-        assert f"fn_{note.number}" in pdf.links(edition.dests[f"fnref_{note.number}"]), note.number
+        assert note_id(note.number) in pdf.links(edition.dests[call_id(note.number)]), note.number
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import pytest
 from conftest import FIXTURES, Project
 from readers import EpubEdition, PdfEdition
+
+from folio.tasks import PACKAGE
 
 OUTPUTS = ["mini.pdf", "mini-print.pdf", "mini.epub"]
 
@@ -111,10 +114,36 @@ def test_failed_build_names_the_place_and_keeps_the_last_good_editions(project, 
     assert message in project.output
     assert "Traceback" not in project.output
     assert digests(project) == before
-    assert sorted(p.name for p in (project.root / "build").iterdir() if p.is_file()) == [".doit.db", *sorted(OUTPUTS)]
+    assert sorted(p.name for p in (project.root / "build").iterdir() if p.is_file()) == [
+        ".doit.db",
+        ".folio-imports.json",
+        *sorted(OUTPUTS),
+    ]
 
 
 def test_same_sources_same_bytes_in_another_folder(project, tmp_path):
     other = Project(tmp_path / "elsewhere", {"mini": FIXTURES / "mini"})
     assert other.doit()[0] == 0
     assert digests(other) == digests(project)
+
+
+@pytest.mark.parametrize(
+    "importer, rerun",
+    [
+        ("pdf.py", ("layout",)),  # the same PDFs: nothing to publish
+        ("epub.py", ("epub",)),
+        ("lint.py", ("lint",)),
+        ("cover.py", ("cover",)),
+        ("fonts.py", ("lint", "layout", "cover", "epub")),  # every stage that sets or checks type
+    ],
+)
+def test_a_module_added_to_the_package_reruns_the_tasks_that_import_it(project, tmp_path, importer, rerun):
+    """No task lists the modules it runs: a new module is found through its importer's imports."""
+    package = tmp_path / "folio"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "extra.py").write_text('"""A module added later."""\n\nVALUE = 1\n')
+    module = package / importer
+    module.write_text(module.read_text().replace("\nfrom .", "\nfrom . import extra  # noqa: F401\nfrom .", 1))
+    project.doit(package=package)  # the importer changed: its tasks rerun
+    (package / "extra.py").write_text('"""A module added later, then changed."""\n\nVALUE = 2\n')
+    assert project.doit(package=package) == (0, tasks(*rerun))

@@ -7,6 +7,7 @@ from pathlib import Path
 from lxml import etree, html
 
 from folio.html import epub_chapter_body, print_document
+from folio.model import call_id, note_id
 from folio.transforms import prepare_book
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -27,19 +28,19 @@ def epub_tree(index: int):
 def test_print_notes_float_at_their_call_with_no_line_break_inside():
     tree = print_tree()
     notes = tree.xpath("//span[@class='footnote']")
-    assert [n.get("id") for n in notes] == ["fn_1", "fn_2", "fn_3", "fn_4"]
+    assert [n.get("id") for n in notes] == [note_id(n) for n in (1, 2, 3, 4)]
     assert "\n" not in notes[0].text_content()
     assert notes[0].text_content() == ("1.\u2002A note whose text runs over two source lines, which must not print as two lines.")
     # right before each note stands its call: a link to it, marking the page the note must be on
     calls = [n.getprevious() for n in notes]
     assert [(c.get("id"), c.get("href"), c.text) for c in calls] == [
-        ("fnref_1", "#fn_1", "1"),
-        ("fnref_2", "#fn_2", "2"),
-        ("fnref_3", "#fn_3", "3"),
-        ("fnref_4", "#fn_4", "4"),
+        (call_id(1), f"#{note_id(1)}", "1"),
+        (call_id(2), f"#{note_id(2)}", "2"),
+        (call_id(3), f"#{note_id(3)}", "3"),
+        (call_id(4), f"#{note_id(4)}", "4"),
     ]
     # a note called twice is printed once; the second call links to it too
-    assert tree.xpath("//a[@class='footnote-call' and not(@id)]/@href") == ["#fn_2"]
+    assert tree.xpath("//a[@class='footnote-call' and not(@id)]/@href") == [f"#{note_id(2)}"]
 
 
 def test_print_document_front_matter_and_head():
@@ -66,14 +67,14 @@ def test_epub_noterefs_and_asides():
     tree = epub_tree(0)
     refs = tree.xpath("//x:a[@epub:type='noteref']", namespaces=EPUB_NS)
     assert [(r.get("id"), r.get("href"), r.text, r.get("role")) for r in refs] == [
-        ("fnref_1", "#fn_1", "1", "doc-noteref"),
-        ("fnref_2", "#fn_2", "2", "doc-noteref"),
-        ("fnref_2_2", "#fn_2", "2", "doc-noteref"),
+        (call_id(1), f"#{note_id(1)}", "1", "doc-noteref"),
+        (call_id(2), f"#{note_id(2)}", "2", "doc-noteref"),
+        (call_id(2, 1), f"#{note_id(2)}", "2", "doc-noteref"),
     ]
     assert not tree.xpath("//x:a[@epub:type='noteref']//x:sup", namespaces=EPUB_NS)
     asides = tree.xpath("//x:aside[@epub:type='footnote']", namespaces=EPUB_NS)
-    assert [(a.get("id"), a.get("role")) for a in asides] == [("fn_1", "doc-footnote"), ("fn_2", "doc-footnote")]
-    assert asides[0].xpath("string(.//x:a[@role='doc-backlink']/@href)", namespaces=EPUB_NS) == "#fnref_1"
+    assert [(a.get("id"), a.get("role")) for a in asides] == [(note_id(1), "doc-footnote"), (note_id(2), "doc-footnote")]
+    assert asides[0].xpath("string(.//x:a[@role='doc-backlink']/@href)", namespaces=EPUB_NS) == f"#{call_id(1)}"
 
 
 def test_epub_links_across_chapters_name_the_document():

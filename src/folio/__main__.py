@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import uuid
@@ -123,20 +122,25 @@ def watch() -> int:
     """Rebuild after every change under content/ or styles/, saying what was rebuilt and how long it took."""
     from watchfiles import watch as changes
 
+    from .tasks import run_build
+
     def build() -> None:
         started = time.perf_counter()
-        run = subprocess.run([sys.executable, "-m", "doit"], capture_output=True, text=True, check=False)
-        rebuilt = [line[3:] for line in run.stdout.splitlines() if line.startswith(".  ")]
-        errors = [line for line in (run.stdout + run.stderr).splitlines() if line and not line.startswith((".  ", "-- ", "#"))]
-        state = "failed" if run.returncode else "rebuilt"
-        print(f"{time.strftime('%H:%M:%S')} {state} {', '.join(rebuilt) or 'nothing'} in {time.perf_counter() - started:.1f} s", flush=True)
-        if run.returncode:
+        code, ran, errors = run_build()
+        state = "failed" if code else "rebuilt"
+        print(f"{time.strftime('%H:%M:%S')} {state} {', '.join(ran) or 'nothing'} in {time.perf_counter() - started:.1f} s", flush=True)
+        if code:
             print("\n".join(errors), flush=True)
 
-    print("watching content/ and styles/ (Ctrl-C stops)", flush=True)
-    build()
-    for _ in changes("content", "styles"):
-        build()
+    watching = False
+    # A first empty set once the watcher runs: what changes from then on is seen, during a build too.
+    for changed in changes("content", "styles", rust_timeout=200, yield_on_timeout=True):
+        if not watching:
+            build()
+            print("watching content/ and styles/ (Ctrl-C stops)", flush=True)
+            watching = True
+        elif changed:
+            build()
     return 0
 
 

@@ -14,9 +14,11 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pypdf import PdfReader
 
+from . import model
 from .config import BookConfig
 from .fonts import FACES
 
@@ -74,8 +76,9 @@ def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
     """Each font the PDF uses, and whether its program is embedded."""
     fonts = {}
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
-            font = font.get_object()
+        resources = cast(dict, page["/Resources"])
+        for reference in (resources.get("/Font") or {}).values():
+            font = reference.get_object()
             descendants = font.get("/DescendantFonts")
             descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor") or {}
             fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
@@ -83,13 +86,9 @@ def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
 
 
 def notes_off_their_pages(reader: PdfReader) -> list[str]:
-    """Notes whose text (fn_N) is not on the page of their first call (fnref_N)."""
-    pages = {name: reader.get_destination_page_number(dest) + 1 for name, dest in reader.named_destinations.items()}
-    return [
-        f"note {name[6:]}: called on page {page}, printed on page {pages.get('fn_' + name[6:])}"
-        for name, page in pages.items()
-        if name.startswith("fnref_") and name[6:].isdigit() and pages.get("fn_" + name[6:]) != page
-    ]
+    """Notes not printed on the page of their first call, read off the PDF's named destinations."""
+    pages = {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+    return model.notes_off_their_pages({name: page + 1 for name, page in pages.items() if page is not None})
 
 
 def check_pdf(path: Path, edition: str, config: BookConfig) -> list[Result]:
@@ -115,8 +114,8 @@ def check_pdf(path: Path, edition: str, config: BookConfig) -> list[Result]:
         Result(edition, "page boxes and count", boxes, f"{len(reader.pages)} pages" + (f"; no TrimBox on {untrimmed}" if untrimmed else ""))
     )
     if edition == "PDF":
-        root = reader.trailer["/Root"]
-        tagged = "/StructTreeRoot" in root and bool(root.get("/MarkInfo", {}).get("/Marked"))
+        root = reader.root_object
+        tagged = "/StructTreeRoot" in root and bool(cast(dict, root.get("/MarkInfo", {})).get("/Marked"))
         results.append(Result(edition, "tagged, with an outline", "pass" if tagged and reader.outline else "FAIL"))
     return results
 

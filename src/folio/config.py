@@ -9,6 +9,7 @@ import tomllib
 import uuid
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 from .errors import BuildError
 
@@ -35,7 +36,8 @@ class PrintConfig:
 
 @dataclass(frozen=True)
 class BookConfig:
-    """Everything book.toml says; the keys and types are the contract in DESIGN.md."""
+    """Everything book.toml says; the keys and their types are a contract other tools rely on
+    (README.md, "Edit a book and rebuild")."""
 
     title: str
     language: str
@@ -53,6 +55,11 @@ class BookConfig:
     keywords: tuple[str, ...] = ()
     back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
     print: PrintConfig = PrintConfig()
+
+    @property
+    def timestamp(self) -> dt.datetime:
+        """Midnight UTC of the edition's date: every timestamp written into the outputs."""
+        return dt.datetime.combine(self.date, dt.time(), dt.UTC)
 
     def as_metadata(self) -> dict[str, object]:
         """The settings the editions read, as plain data for doit's config_changed."""
@@ -97,22 +104,28 @@ def load_config(path: Path) -> BookConfig:
     except UnicodeDecodeError as e:
         raise BuildError(path, f"not UTF-8 (byte {e.start})") from e
 
-    known = {f.name for f in fields(BookConfig)}
     for key in data:
-        if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise BuildError(path, f"{key}: unknown key{hint}")
+        if unknown := _unknown(key, BookConfig):
+            raise BuildError(path, f"{key}: {unknown}")
     for key in sorted(_REQUIRED - data.keys()):
         raise BuildError(path, f"{key}: required key is missing")
 
     values: dict[str, object] = {}
     for key, value in data.items():
         values[key] = _check(path, key, value)
-    back = values.get("back_matter", ())
-    if back and tuple(values["chapters"][-len(back) :]) != back:  # type: ignore[index]
+    back, chapters = cast(tuple, values.get("back_matter", ())), cast(tuple, values["chapters"])
+    if back and chapters[-len(back) :] != back:
         raise BuildError(path, "back_matter: must name the last chapters, in their order")
     return BookConfig(**values)  # type: ignore[arg-type]
+
+
+def _unknown(key: str, table: type) -> str | None:
+    """None for a key of the table's dataclass; else the message, with the key it may be a slip for."""
+    known = sorted(f.name for f in fields(table))
+    if key in known:
+        return None
+    close = difflib.get_close_matches(key, known, n=1)
+    return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def _inside(relative: str) -> bool:
@@ -170,15 +183,13 @@ def _check(path: Path, key: str, value: object) -> object:
 def _check_print(path: Path, table: object) -> PrintConfig:
     if not isinstance(table, dict):
         raise BuildError(path, "print: must be a table ([print])")
-    known = {f.name for f in fields(PrintConfig)}
     for key, value in table.items():
 
         def fail(message: str, key: str = key) -> BuildError:
             return BuildError(path, f"print.{key}: {message}")
 
-        if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            raise fail("unknown key" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        if unknown := _unknown(key, PrintConfig):
+            raise fail(unknown)
         if key == "trim" and not (isinstance(value, str) and re.fullmatch(f"{_LENGTH} {_LENGTH}", value)):
             raise fail(f"must be a width and a height such as '6in 9in' or '148mm 210mm', not {value!r}")
         if key == "bleed" and not (isinstance(value, str) and re.fullmatch(_LENGTH, value)):

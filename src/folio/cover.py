@@ -11,12 +11,10 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import fontpkg
 from PIL import Image, ImageDraw, ImageFont
 
 from .config import BookConfig
-from .errors import BuildError
-from .fonts import BOOK_FACE, covered
+from .fonts import BOOK_FACE, coverage_errors, font_file
 
 WIDTH, HEIGHT = 1600, 2560  # the 1 : 1.6 size Kindle and Kobo ask for
 _MARGIN = 200  # the text's distance from the edges
@@ -56,16 +54,14 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
 
 def _check_glyphs(c: BookConfig, toml: Path) -> None:
     """The cover is set in the book face alone: a character it lacks would draw as a box."""
-    points = covered(BOOK_FACE)
     for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
-        for char in text:
-            if not char.isspace() and ord(char) not in points:
-                raise BuildError(toml, f"{key}: {BOOK_FACE}, the cover's face, has no U+{ord(char):04X} {char}")
+        for error in coverage_errors(toml, text, family=BOOK_FACE, key=key):
+            raise error
 
 
 def _face(style: str, weight: int) -> Callable[[int], Font]:
     """A function from a size to the book face in that style, at that weight of its variable font."""
-    path = next(f.path for f in fontpkg.family(BOOK_FACE).files if f.style == style)
+    path = font_file(BOOK_FACE, style)
 
     def at(size: int) -> Font:
         font = ImageFont.truetype(str(path), size)
@@ -115,4 +111,4 @@ def _lines(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, top: int, le
     for line in lines:
         y += step
         draw.text((WIDTH / 2, y), line, font=font, fill=_INK, anchor="ms")  # middle of the baseline
-    return y + font.size // 3  # below the descenders
+    return y + round(font.size) // 3  # below the descenders

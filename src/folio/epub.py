@@ -5,10 +5,8 @@ Import this module only inside a task's action: ebooklib is not needed to decide
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from collections.abc import Sequence
-from pathlib import Path
 
 from ebooklib import epub
 from lxml import html as lxml_html
@@ -27,6 +25,7 @@ from .html import (
     long_date,
 )
 from .model import Book, PrintPage
+from .project import RenderContext
 
 # Zip entries carry this time, not the time of the build (the earliest a zip can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -36,14 +35,14 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
-def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes, print_pages: Sequence[PrintPage] = ()) -> None:
+def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage] = ()) -> None:
     """Write the EPUB: cover, title page, contents, then the chapters.
 
     `cover` is the cover image (PNG). `print_pages`, from the print layout, puts a pagebreak
     marker where each page of the print edition begins, lists them in a page-list and names the
     print edition as their source.
     """
-    c = book.config
+    book, c = ctx.book, ctx.config
     out = epub.EpubBook()
     out.set_identifier(c.identifier)
     out.set_language(c.language)
@@ -63,7 +62,7 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes, print_p
     for keyword in c.keywords:
         out.add_metadata("DC", "subject", keyword)
 
-    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=stylesheet.read_bytes())
+    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=ctx.stylesheet.read_bytes())
     out.add_item(css)
 
     def page(uid: str, file_name: str, title: str, body: str) -> epub.EpubHtml:
@@ -105,9 +104,8 @@ def write_epub(book: Book, stylesheet: Path, target: Path, cover: bytes, print_p
     ]
     out.spine = [cover_page, title_page, nav, *chapters]
 
-    modified = dt.datetime.combine(c.date, dt.time(), dt.UTC)
-    options = {"mtime": modified, "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": True, "start_from": 1}}
-    with atomic_path(target) as tmp:
+    options = {"mtime": c.timestamp, "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": True, "start_from": 1}}
+    with atomic_path(ctx.files.epub) as tmp:
         writer = _ReproducibleWriter(str(tmp), out, options)
         writer.process()
         writer.write()
@@ -141,7 +139,7 @@ def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool
         summary.append(f"It meets {CONFORMANCE}.")
     lang = {} if book.config.language.split("-")[0].lower() == "en" else {_XML_LANG: "en"}
 
-    meta = [("schema:accessMode", mode, {}) for mode in modes]
+    meta: list[tuple[str, str, dict]] = [("schema:accessMode", mode, {}) for mode in modes]
     meta += [("schema:accessModeSufficient", s, {}) for s in sufficient]
     meta += [("schema:accessibilityFeature", f, {}) for f in features]
     meta.append(("schema:accessibilityHazard", "unknown" if animated else "none", {}))

@@ -1,4 +1,4 @@
-"""The one error type every stage raises: it names the file and line at fault."""
+"""The errors every stage raises: a mistake in a book names the file and line at fault."""
 
 from __future__ import annotations
 
@@ -39,3 +39,8 @@ class BuildError(Exception):
             if self.col is not None:
                 where += f":{self.col}"
         return f"{where}: {self.message}"
+
+
+class Failed(Exception):
+    """A task that failed for reasons it has already printed (the lint's findings, the checks'
+    table): its message is the one-line summary."""

@@ -125,11 +125,11 @@ def emendations(units: list[Prose]) -> list[Emendation]:
     for unit in units:
         if unit.kind == "cell" and unit.column in ("Section", "Source", "Edition"):
             rows[unit.path, unit.starts[0][0]][unit.column] = unit
-    return [
-        Emendation(*(" ".join(r[c].text.split()) for c in ("Section", "Source", "Edition")), r["Source"])
-        for r in rows.values()
-        if len(r) == 3
-    ]
+
+    def text(row: dict[str, Prose], column: str) -> str:
+        return " ".join(row[column].text.split())
+
+    return [Emendation(text(r, "Section"), text(r, "Source"), text(r, "Edition"), r["Source"]) for r in rows.values() if len(r) == 3]
 
 
 def _ngrams(values: list[str]) -> set[tuple[str, ...]]:
@@ -209,7 +209,9 @@ def check_fidelity(
             index[gram].append(k)
     alignments = [_align(u, paragraphs, tokens, index, rows) for u in edition]
 
-    findings, report, used = [], [], set()
+    findings: list[Finding] = []
+    report: list[str] = []
+    used: set[int] = set()
 
     def where(unit: Prose, offset: int = 0, col: bool = False) -> str:
         line, column = unit.where(offset)

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import fontpkg
 
+from .errors import BuildError
 from .fileio import atomic_path, cache_folder, cached_text
 
 BOOK_FACE = "EB Garamond"
 # The faces the print CSS names, in order: the book face, then one for Arabic script (Urdu,
 # Persian, Arabic words in the text). Nothing else is used; uncovered characters are reported.
 FACES = (BOOK_FACE, "Amiri")
+# The packages that hold them (read by folio.imports: a new version rebuilds what sets type in them).
+DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri")
 
 
 def font_face_css() -> str:
@@ -46,9 +49,10 @@ def _cmap(info) -> set[int]:
     return {point for font in info.files for point in TTFont(font.path, lazy=True).getBestCmap()}
 
 
-def uncovered(text: str) -> list[tuple[int, int, str]]:
-    """(line, column, character) of the first use of each character that no face covers."""
-    points, seen, found = covered(), set(), []
+def uncovered(text: str, family: str | None = None) -> list[tuple[int, int, str]]:
+    """(line, column, character) of the first use of each character that no face covers (or
+    that `family` does not)."""
+    points, seen, found = covered(family), set(), []
     for number, line in enumerate(text.splitlines(), start=1):
         for column, char in enumerate(line, start=1):
             if ord(char) not in points and not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") and char not in seen:
@@ -57,9 +61,27 @@ def uncovered(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def not_covered(char: str) -> str:
-    """The build's and the lint's message for a character no face covers."""
-    return f"no font of the book covers U+{ord(char):04X} {char} ({unicodedata.name(char, 'unnamed')})"
+def not_covered(char: str, family: str | None = None) -> str:
+    """The build's and the lint's message for a character no face (or `family`) covers."""
+    who = f"{family} has no glyph for" if family else "no font of the book covers"
+    return f"{who} U+{ord(char):04X} {char} ({unicodedata.name(char, 'unnamed')})"
+
+
+def coverage_errors(path: Path, text: str, family: str | None = None, key: str | None = None) -> list[BuildError]:
+    """Each character of a file's text that no face of the book (or `family`) covers, at its first
+    use: it would print in a fallback font, or as a box. With `key`, the text is that book.toml
+    value (or several, for key ""): the error names the key rather than a line."""
+    return [
+        BuildError(path, f"{key}: {not_covered(char, family)}" if key else not_covered(char, family), code="S011")
+        if key is not None
+        else BuildError(path, not_covered(char, family), line=line, col=col, code="S011")
+        for line, col, char in uncovered(text, family)
+    ]
+
+
+def font_file(family: str, style: str = "normal") -> Path:
+    """The family's font file (a variable font, where the package has one) in a style."""
+    return Path(next(f.path for f in fontpkg.family(family).files if f.style == style))
 
 
 def static_fonts(family: str) -> list[tuple[Path, int, str]]:

@@ -16,8 +16,9 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
+from .config import BookConfig
 from .fonts import face_credit
-from .model import Book, Chapter, Heading, Note, PageStart, PrintPage, countable
+from .model import Book, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
 from .parse import make_parser
 
 # The blocks whose text places a print page's start: each gets data-block="chapter:token-index"
@@ -38,17 +39,8 @@ def long_date(date: dt.date) -> str:
     return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
 
 
-def iso_timestamp(date: dt.date) -> str:
-    """Midnight UTC of the edition date: every timestamp in the outputs comes from book.toml."""
-    return dt.datetime.combine(date, dt.time(), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def note_id(note: Note) -> str:
-    return f"fn_{note.number}"  # an underscore: heading slugs never contain one
-
-
-def call_id(note: Note, call: int = 0) -> str:
-    return f"fnref_{note.number}" + (f"_{call + 1}" if call else "")
+def iso_timestamp(config: BookConfig) -> str:
+    return config.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _BookRenderer(RendererHTML):
@@ -62,7 +54,7 @@ class _BookRenderer(RendererHTML):
         return env["chapter"].notes[tokens[idx].meta["label"]]
 
     def render_chapter(self, chapter: Chapter) -> str:
-        return self.render(chapter.tokens, make_parser().options, {"chapter": chapter})
+        return self.render(chapter.tokens, make_parser(self.book.config).options, {"chapter": chapter})
 
 
 class PrintRenderer(_BookRenderer):
@@ -71,7 +63,7 @@ class PrintRenderer(_BookRenderer):
     def __init__(self, book: Book):
         super().__init__(book)
         for block in _BLOCKS:
-            self.rules[f"{block}_open"] = self.block_open
+            self.rules[f"{block}_open"] = self.block_open  # type: ignore[assignment]  # a bound method, as RendererHTML's own
 
     def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -85,7 +77,7 @@ class PrintRenderer(_BookRenderer):
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
         # A word joiner keeps the call on the line of the word it follows.
-        call = f'\u2060<a class="footnote-call" href="#{note_id(note)}"'
+        call = f'\u2060<a class="footnote-call" href="#{note_id(note.number)}"'
         if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
             return f"{call}>{note.number}</a>"
         body = []
@@ -99,8 +91,8 @@ class PrintRenderer(_BookRenderer):
             start += len(block)
         # The call is a link to the note, which floats to the foot of the call's page.
         return (
-            f'{call} id="{call_id(note)}">{note.number}</a>'
-            f'<span class="footnote" id="{note_id(note)}"><span class="footnote-number">{note.number}.</span>'
+            f'{call} id="{call_id(note.number)}">{note.number}</a>'
+            f'<span class="footnote" id="{note_id(note.number)}"><span class="footnote-number">{note.number}.</span>'
             f"\u2002{' '.join(body)}</span>"
         )
 
@@ -116,8 +108,8 @@ class EpubRenderer(_BookRenderer):
             self.breaks.setdefault((page.chapter, page.block), []).append(page)
         self.placed: list[PageStart] = []
         for block in _BLOCKS:
-            self.rules[f"{block}_open"] = self.block_open
-            self.rules[f"{block}_close"] = self.block_close
+            self.rules[f"{block}_open"] = self.block_open  # type: ignore[assignment]
+            self.rules[f"{block}_close"] = self.block_close  # type: ignore[assignment]
 
     def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         if tokens is env["chapter"].tokens and not tokens[idx].hidden:
@@ -154,8 +146,8 @@ class EpubRenderer(_BookRenderer):
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
-        ref = call_id(note, tokens[idx].meta["subId"])
-        return f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" href="#{note_id(note)}">{note.number}</a>'
+        ref = call_id(note.number, tokens[idx].meta["subId"])
+        return f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" href="#{note_id(note.number)}">{note.number}</a>'
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -167,10 +159,10 @@ class EpubRenderer(_BookRenderer):
         return self.renderToken([token], 0, options, env)
 
     def render_notes(self, chapter: Chapter) -> str:
-        options, env = make_parser().options, {"chapter": chapter}
+        options, env = make_parser(self.book.config).options, {"chapter": chapter}
         asides = []
         for note in sorted(chapter.notes.values(), key=lambda n: n.number):
-            back = f'<a class="note-number" href="#{call_id(note)}" role="doc-backlink">{note.number}.</a> '
+            back = f'<a class="note-number" href="#{call_id(note.number)}" role="doc-backlink">{note.number}.</a> '
             tokens = note.tokens
             if tokens and tokens[0].type == "paragraph_open":
                 first = f"<p>{back}{self.renderInline(tokens[1].children or [], options, env)}</p>\n"
@@ -178,7 +170,7 @@ class EpubRenderer(_BookRenderer):
             else:
                 first, rest = f"<p>{back}</p>\n", self.render(tokens, options, env)
             asides.append(
-                f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note_id(note)}">\n{first}{rest}</aside>\n'
+                f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note_id(note.number)}">\n{first}{rest}</aside>\n'
             )
         return "".join(asides)
 
@@ -208,8 +200,8 @@ def print_document(book: Book) -> str:
         *(_meta("author", a) for a in c.authors),
         _meta("description", c.description or c.subtitle or c.title),
         _meta("keywords", ", ".join(c.keywords)) if c.keywords else "",
-        _meta("dcterms.created", iso_timestamp(c.date)),
-        _meta("dcterms.modified", iso_timestamp(c.date)),
+        _meta("dcterms.created", iso_timestamp(c)),
+        _meta("dcterms.modified", iso_timestamp(c)),
         _meta("generator", f"folio {__version__}"),
     ]
     subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""

@@ -25,11 +25,12 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .config import ALLOW_FILE, WORDS_FILE, load_config
+from .config import ALLOW_FILE, WORDS_FILE, BookConfig, load_config
 from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
 from .fileio import cache_folder, cached_text, write_text
-from .fonts import not_covered, uncovered
+from .fonts import coverage_errors
+from .project import Project
 from .prose import MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
 from .transforms import prepare_book
 
@@ -82,10 +83,12 @@ class Accept:
 
 @dataclass
 class Context:
-    """What a book folder says about its text: the words it uses and the findings it accepts."""
+    """What a book folder says about its text: the words it uses, the findings it accepts, and its
+    configuration (which parser reads it)."""
 
     words: frozenset[str] = frozenset()
     accepted: tuple[Accept, ...] = ()
+    config: BookConfig | None = None
 
     def keeps(self, finding: Finding) -> bool:
         return not any(
@@ -97,7 +100,7 @@ class Context:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def read_context(folder: Path) -> Context:
+def read_context(folder: Path, config: BookConfig | None = None) -> Context:
     words_file, allow_file = folder / WORDS_FILE, folder / ALLOW_FILE
     words = set()
     if words_file.is_file():
@@ -123,7 +126,7 @@ def read_context(folder: Path) -> Context:
             if entry["code"] not in CODES:
                 raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code")
             accepted.append(Accept(entry["code"], entry["text"], entry.get("file")))
-    return Context(frozenset(words), tuple(accepted))
+    return Context(frozenset(words), tuple(accepted), config)
 
 
 # --- Words ----------------------------------------------------------------------------------
@@ -309,7 +312,7 @@ def _sentence_start(text: str, offset: int) -> bool:
 _QUOTES = "'\"‘’“”"
 
 
-def check_typography(units: list[Prose], markdown: bool) -> list[Finding]:
+def check_typography(units: list[Prose], markdown: bool, config: BookConfig | None = None) -> list[Finding]:
     """In Markdown the typographer curls quotes; a straight one it leaves stays ambiguous. A plain
     text is set by nobody, so there every straight quote outside a word is."""
     from .parse import make_parser
@@ -320,7 +323,7 @@ def check_typography(units: list[Prose], markdown: bool) -> list[Finding]:
         quotes = [m.start() for m in re.finditer(r"['\"]", text)]
         if quotes and markdown:  # the k-th quote mark of the text is the k-th of the typographer's output
             marks = [i for i, c in enumerate(text) if c in _QUOTES]
-            inline = make_parser().parseInline(text)[0].children or []
+            inline = make_parser(config).parseInline(text)[0].children or []
             output = [c for child in inline if child.type == "text" for c in child.content if c in _QUOTES]
             quotes = [i for i, c in zip(marks, output) if c in "'\""]
         elif quotes:
@@ -395,7 +398,7 @@ def check_structure(folder: Path) -> list[Finding]:
         line = error.line or 1
         text = lines[error.path][line - 1] if line <= len(lines[error.path]) else ""
         col = text.find(error.mark) if error.mark and error.mark in text else len(text) - len(text.lstrip())
-        findings.append(Finding(error.path, line, col + 1, error.code, error.message))  # the transforms give each a code
+        findings.append(Finding(error.path, line, col + 1, error.code or "S000", error.message))  # the transforms give each a code
     for chapter in book.chapters:
         findings += check_characters(chapter.path, chapter.text)
         heads = [(i, int(t.tag[1])) for i, t in enumerate(chapter.tokens) if t.type == "heading_open"]
@@ -403,13 +406,14 @@ def check_structure(folder: Path) -> list[Finding]:
             after, after_level = heads[n + 1] if n + 1 < len(heads) else (len(chapter.tokens), 0)
             if after == i + 3 and after_level <= level:  # heading_open, inline, heading_close, then the next
                 title = chapter.tokens[i + 1].content
-                findings.append(Finding(chapter.path, chapter.tokens[i].map[0] + 1, 1, "S002", f"section {title!r} is empty"))
+                line = (chapter.tokens[i].map or [0])[0] + 1
+                findings.append(Finding(chapter.path, line, 1, "S002", f"section {title!r} is empty"))
     return findings
 
 
 def check_characters(path: Path, text: str) -> list[Finding]:
     """Each character no face of the book covers (the build's own check), at its first use in the file."""
-    return [Finding(path, line, col, "S011", not_covered(char)) for line, col, char in uncovered(text)]
+    return [Finding(path, e.line or 1, e.col or 1, e.code or "S011", e.message) for e in coverage_errors(path, text)]
 
 
 # --- Books and files ------------------------------------------------------------------------
@@ -426,7 +430,7 @@ def _text_checks(units: list[Prose], context: Context, markdown: bool) -> list[F
     findings += check_duplicates(units)
     findings += check_doubled_words(units)
     findings += check_spelling(words, context, names)
-    findings += check_typography(units, markdown)
+    findings += check_typography(units, markdown, context.config)
     return findings
 
 
@@ -439,17 +443,17 @@ class Result:
 def lint_book(folder: Path) -> Result:
     """Every check on a book: its chapters as one text, and against its source if it names one."""
     config = load_config(folder / "book.toml")
-    context = read_context(folder)
+    context = read_context(folder, config)
     findings = check_structure(folder)
     units: list[Prose] = []
     for chapter in config.chapters:
-        prose, html = read_prose(folder / chapter)
+        prose, html = read_prose(folder / chapter, config)
         units += prose
         findings += html
     source_path = folder / config.source_text if config.source_text else None
     if source_path and not source_path.is_file():
         raise BuildError(folder / "book.toml", f"source_text: {config.source_text!r} is not a file of the book folder")
-    source = read_prose(source_path)[0] if source_path else []
+    source = read_prose(source_path, config)[0] if source_path else []
     mark_citations(units, "\n".join(u.text for u in source))
     findings += _text_checks(units, context, markdown=True)
     report = None
@@ -468,19 +472,13 @@ def lint_book(folder: Path) -> Result:
 def lint_file(path: Path, folder: Path | None = None) -> list[Finding]:
     """A file on its own (a raw source, a draft): the text checks, with the words and accepted
     findings of the book folder it stands in, if any."""
-    context = read_context(folder) if folder else Context()
-    units, html = read_prose(path)
+    context = read_context(folder, load_config(folder / "book.toml")) if folder else Context()
+    units, html = read_prose(path, context.config)
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
     findings = html + _text_checks(units, context, markdown)
     if markdown:  # a text file is not typeset
         findings += check_characters(path, path.read_text(encoding="utf-8"))
     return sorted({f for f in findings if context.keeps(f)})
-
-
-def fidelity_report(folder: Path) -> Path:
-    """build/<slug>/fidelity.txt, beside the book's content/ folder (wherever the lint was run from)."""
-    folder = folder.resolve()
-    return folder.parent.parent / "build" / folder.name / "fidelity.txt"
 
 
 def lint_path(path: Path) -> list[Finding]:
@@ -489,7 +487,7 @@ def lint_path(path: Path) -> list[Finding]:
     if (path / "book.toml").is_file():
         result = lint_book(path)
         if result.fidelity is not None:
-            write_text(fidelity_report(path), result.fidelity)
+            write_text(Project.of_book(path).files(path.resolve().name).fidelity, result.fidelity)
         return result.findings
     if not path.is_file():
         raise BuildError(path, "no such book folder or file")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import load_config
+from .config import BookConfig, load_config
 from .errors import BuildError
 from .model import Book, Chapter
 
@@ -12,6 +12,16 @@ from .model import Book, Chapter
 def find_books(content: Path) -> list[Path]:
     """Every folder of `content` that holds a book.toml is a book."""
     return sorted(p.parent for p in content.glob("*/book.toml"))
+
+
+def check_identifier(folder: Path, config: BookConfig, content: Path) -> None:
+    """Every book of a project needs its own identifier: readers tell books apart by it."""
+    for other in find_books(content):
+        if other.resolve() != folder.resolve() and load_config(other / "book.toml").identifier == config.identifier:
+            raise BuildError(
+                folder / "book.toml",
+                f"identifier: {config.identifier!r} is also the identifier of {other / 'book.toml'}; every book needs its own",
+            )
 
 
 def load_book(folder: Path) -> Book:

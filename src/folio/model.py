@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,3 +95,38 @@ class PageStart:
 
     label: str
     href: str
+
+
+# The ids of notes and their calls, in every edition: the note's text is fn_N, its first call
+# fnref_N, a later call fnref_N_2, ... (an underscore: heading slugs never contain one).
+_ANCHOR = re.compile(r"(fn|fnref)_([0-9]+)(?:_([0-9]+))?")
+
+
+def note_id(number: int) -> str:
+    return f"fn_{number}"
+
+
+def call_id(number: int, call: int = 0) -> str:
+    """The id of the note's call: its first (call 0), or a later one."""
+    return f"fnref_{number}" + (f"_{call + 1}" if call else "")
+
+
+def read_anchor(anchor: str) -> tuple[str, int, int] | None:
+    """("note", N, 0) for the id of note N's text, ("call", N, k) for its k-th call's (0: the
+    first); None for any other id."""
+    m = _ANCHOR.fullmatch(anchor)
+    if not m or m[1] == "fn" and m[3]:
+        return None
+    return ("note" if m[1] == "fn" else "call", int(m[2]), int(m[3]) - 1 if m[3] else 0)
+
+
+def notes_off_their_pages(page_of: dict[str, int]) -> list[str]:
+    """The notes not printed on the page of their first call, given the page each id is on."""
+    firsts = sorted(
+        (found[1], page) for anchor, page in page_of.items() if (found := read_anchor(anchor)) and found[0] == "call" and not found[2]
+    )
+    return [
+        f"note {n} is called on page {page} but printed on page {page_of.get(note_id(n))}"
+        for n, page in firsts
+        if page_of.get(note_id(n)) != page
+    ]

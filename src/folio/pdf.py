@@ -18,15 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
-from typing import TypeVar
+from typing import Generic, TypeVar, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .config import BookConfig, PrintConfig
+from .config import PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
-from .fonts import FACES, font_face_css, not_covered, static_fonts, uncovered
-from .model import Book, PrintPage, countable
+from .fonts import FACES, coverage_errors, font_face_css, static_fonts
+from .model import Book, PrintPage, countable, notes_off_their_pages
+from .project import RenderContext
 
 
 @contextlib.contextmanager
@@ -70,7 +71,7 @@ class Written:
     problems: list[str]
 
 
-def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, printed: Path, config: BookConfig, text_start: str) -> Written:
+def write_pdfs(ctx: RenderContext, html: str) -> Written:
     """Write the tagged download PDF and the print interior from one layout where they can share it.
 
     Both have the print edition's pages, so that a page number cited from one is right in the
@@ -78,13 +79,15 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
     is padded with blank pages to an even count (or a multiple of 4); it is written in a forked
     process while this one writes the download PDF. The problems are WeasyPrint's warnings (an
     ignored CSS rule, a missing glyph), which would otherwise vanish into its logger, and notes
-    printed off their call's page. `text_start` is the id of the element the text begins with:
-    page 1.
+    printed off their call's page. `html` is the book's print document (html.print_document).
     """
+    config, base_url, stylesheet = ctx.config, ctx.book.folder, ctx.stylesheet
+    download, printed = ctx.files.laid_out_pdf, ctx.files.laid_out_print
+    text_start = ctx.book.chapters[0].id  # the element the text begins with: page 1
     warnings = _WarningCollector()
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
-        with _source_date_epoch(config.date):
+        with _source_date_epoch(config.timestamp):
             document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
             notes_off = notes_off_their_call_page(document)
             starts = page_starts(document, text_start)
@@ -112,7 +115,7 @@ def write_pdfs(html: str, base_url: Path, stylesheet: Path, download: Path, prin
     return Written(len(document.pages), print_pages, starts, warnings.messages + notes_off + print_problems)
 
 
-class _Forked:
+class _Forked(Generic[T]):
     """job() run in a forked process, which shares this one's layout without copying it; calling
     the object waits for job's result, or raises what job raised. Where fork is missing or
     fails, job() runs at once, here."""
@@ -148,7 +151,7 @@ class _Forked:
         done, value = pickle.loads(self.outcome) if self.outcome else (False, RuntimeError("the forked process died"))
         if not done:
             raise value
-        return value
+        return cast(T, value)
 
     def cancel(self) -> None:
         """Stop the child, as this process will not wait for its result."""
@@ -172,12 +175,12 @@ def _outcome(job: Callable[[], T]) -> bytes:
 
 def check_coverage(book: Book) -> None:
     """Stop at the first character no face of the book covers: it would print in a fallback font."""
-    for chapter in book.chapters:
-        for line, column, char in uncovered(chapter.text):
-            raise BuildError(chapter.path, not_covered(char), line=line, col=column)
     config_text = " ".join([book.config.title, book.config.subtitle or "", *book.config.authors])
-    for _, _, char in uncovered(config_text):
-        raise BuildError(book.folder / "book.toml", not_covered(char))
+    for error in [
+        *(error for chapter in book.chapters for error in coverage_errors(chapter.path, chapter.text)),
+        *coverage_errors(book.folder / "book.toml", config_text, key=""),
+    ]:
+        raise error
 
 
 def page_css(settings: PrintConfig, for_printer: bool) -> str:
@@ -201,13 +204,13 @@ def _padded(document, settings: PrintConfig):
 
 
 @contextlib.contextmanager
-def _source_date_epoch(date: dt.date):
+def _source_date_epoch(timestamp: dt.datetime):
     """fontTools stamps the fonts it instantiates with the current time unless SOURCE_DATE_EPOCH
     is set: set it from the book's date (where the caller has not set it) for the same bytes."""
     if "SOURCE_DATE_EPOCH" in os.environ:
         yield
         return
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(dt.datetime.combine(date, dt.time(), dt.UTC).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(timestamp.timestamp()))
     try:
         yield
     finally:
@@ -311,21 +314,13 @@ def _flow_text(box, block: str | None, header: bool):
 
 def notes_off_their_call_page(document) -> list[str]:
     """Every note must be printed on the page of its call: name the ones that are not."""
-    page_of = {anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors}
-    calls = [
-        (int(anchor[6:]), page) for anchor, page in page_of.items() if anchor.startswith("fnref_") and anchor[6:].isdigit()
-    ]  # the first call of each note; later calls are fnref_N_2, ...
-    return [
-        f"note {n} is called on page {page} but printed on page {page_of.get(f'fn_{n}')}"
-        for n, page in sorted(calls)
-        if page_of.get(f"fn_{n}") != page
-    ]
+    return notes_off_their_pages({anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors})
 
 
 # WeasyPrint 70's split_first_line measures a text run that ends in a space before an inline
 # element (<em>, <a>, a footnote) with that space counted, finds it a hair too wide, and keeps
 # only the run's first word on the line. Pango lets the trailing space hang, and so does the
-# rest of WeasyPrint; this wrapper does the same. tests/test_editions.py checks the result on
+# rest of WeasyPrint; this wrapper does the same. tests/test_pdf.py checks the result on
 # real pages, so an upgrade that fixes (or moves) the bug shows there.
 _split_first_line = line_break.split_first_line
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import BookConfig
 from .errors import BuildError
 from .load import read_utf8
 from .parse import parse
@@ -113,7 +114,7 @@ def _place(lines: list[str], first: int, content: str, start_col: int = 0) -> li
     return starts
 
 
-def markdown_prose(path: Path, text: str) -> tuple[list[Prose], list[Finding]]:
+def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> tuple[list[Prose], list[Finding]]:
     """The prose of a Markdown file, and its raw HTML as findings (S010)."""
     lines = text.splitlines()
     prose: list[Prose] = []
@@ -124,7 +125,7 @@ def markdown_prose(path: Path, text: str) -> tuple[list[Prose], list[Finding]]:
     cell = 0
     row_col = 0
     in_head = False
-    tokens = parse(text)
+    tokens = parse(text, config)
     for i, token in enumerate(tokens):
         if token.type == "footnote_reference_open":
             in_note += 1
@@ -181,13 +182,13 @@ def text_prose(path: Path, text: str) -> list[Prose]:
     return prose
 
 
-def read_prose(path: Path) -> tuple[list[Prose], list[Finding]]:
+def read_prose(path: Path, config: BookConfig | None = None) -> tuple[list[Prose], list[Finding]]:
     try:
         text = read_utf8(path)
     except OSError as e:
         raise BuildError(path, f"cannot read: {e.strerror}") from e
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        return markdown_prose(path, text)
+        return markdown_prose(path, text, config)
     return text_prose(path, text), []
 
 

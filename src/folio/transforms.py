@@ -40,13 +40,25 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
     used_ids = set(RESERVED_IDS)  # a chapter called "Cover" must not overwrite cover.xhtml
     number = 0
     for chapter in book.chapters:
-        chapter.tokens = parse(chapter.text)
+        chapter.tokens = parse(chapter.text, book.config)
         collect_notes(chapter, report)
         assign_heading_ids(chapter, used_ids, report)
         number = number_notes(chapter, number, report)
         collect_images(chapter, book.folder, report)
     check_links(book, report)
     return book
+
+
+_prepared: dict[Path, tuple[tuple, Book]] = {}
+
+
+def prepared_book(folder: Path) -> Book:
+    """prepare_book, once per process for all of a book's editions (while its files are unchanged):
+    doit's serial runner lays a book out and writes its EPUB in one process."""
+    state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*")))
+    if folder not in _prepared or _prepared[folder][0] != state:
+        _prepared[folder] = (state, prepare_book(folder))
+    return _prepared[folder][1]
 
 
 def slugify(text: str) -> str:

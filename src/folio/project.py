@@ -1,0 +1,89 @@
+"""Where things are (content/, styles/, build/ and each book's outputs), and the one context a
+renderer is handed. The only owner of output paths: the tasks, the stages and the lint ask here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to rebuild
+    from .config import BookConfig
+    from .model import Book
+
+
+@dataclass(frozen=True)
+class BookFiles:
+    """What a book's build writes: the three editions in build/, the rest in build/<slug>/."""
+
+    pdf: Path  # the PDF people download
+    print: Path  # the print interior
+    epub: Path
+    html: Path  # the HTML both PDFs are laid out from
+    pagemap: Path  # where the print pages begin, for the EPUB's page-list
+    laid_out_pdf: Path  # the PDFs as laid out, published to pdf and print once the text passes the lint
+    laid_out_print: Path
+    fidelity: Path  # the lint's report of the edition against its source
+    cover: Path
+    proofs: Path  # page images of the print PDF (doit proof)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project: content/ (a folder a book), styles/ and build/ under one root."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", self.root.resolve())
+
+    @classmethod
+    def of_book(cls, folder: Path) -> Project:
+        """The project a book folder (content/<slug>/) belongs to."""
+        return cls(folder.resolve().parent.parent)
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def styles(self) -> Path:
+        return self.root / "styles"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    def files(self, slug: str) -> BookFiles:
+        own = self.build / slug
+        return BookFiles(
+            pdf=self.build / f"{slug}.pdf",
+            print=self.build / f"{slug}-print.pdf",
+            epub=self.build / f"{slug}.epub",
+            html=own / "print.html",
+            pagemap=own / "pagemap.json",
+            laid_out_pdf=own / f"{slug}.pdf",
+            laid_out_print=own / f"{slug}-print.pdf",
+            fidelity=own / "fidelity.txt",
+            cover=own / "cover.png",
+            proofs=own / "proof",
+        )
+
+    def relative(self, path: Path) -> str:
+        """A path as the user sees it: from the project's folder where it is inside it."""
+        return str(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) else str(path)
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """What every renderer is handed (as mdBook's RenderContext): the parsed book, where its
+    outputs go, and the renderer's stylesheet."""
+
+    book: Book
+    files: BookFiles
+    stylesheet: Path
+
+    @property
+    def config(self) -> BookConfig:
+        return self.book.config
