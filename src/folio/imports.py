@@ -60,10 +60,11 @@ class Reader:
         self._state = self._load()
         self._changed = False
 
-    def dependencies(self, target: str) -> tuple[list[Path], list[str]]:
-        """The module files and the distributions that `target` runs: "module" (everything the
-        module imports, at any depth) or "module.function" (what the module imports at module
-        level and what the function imports in its body; the modules they reach, whole)."""
+    def dependencies(self, target: str) -> tuple[list[Path], dict[str, str]]:
+        """The module files and the distributions (with their versions) that `target` runs:
+        "module" (everything the module imports, at any depth) or "module.function" (what the
+        module imports at module level and what the function imports in its body, or in the
+        module's functions it names; the modules they reach, whole)."""
         module, _, function = target.partition(".")
         imports = self.imports(module)
         start = imports.of_function(function) if function else imports.everything()
@@ -75,13 +76,14 @@ class Reader:
                 inner = name.split(".")[1]
                 if inner not in modules and (self.package / f"{inner}.py").exists():
                     modules.add(inner)
-                    found = self.imports(inner)
-                    data |= set(found.data_packages)
-                    todo += found.everything()
+                    reached = self.imports(inner)
+                    data |= set(reached.data_packages)
+                    todo += reached.everything()
             elif name not in sys.stdlib_module_names:
                 libraries.add(name)
+        versions = self.distributions(libraries) | {name: self._version(name) for name in sorted(data)}
         self.save()
-        return sorted(self.package / f"{m}.py" for m in modules), self.distributions(libraries) + sorted(data)
+        return sorted(self.package / f"{m}.py" for m in modules), versions
 
     def imports(self, module: str) -> Imports:
         path = self.package / f"{module}.py"
@@ -99,28 +101,42 @@ class Reader:
             tuple(entry["data"]),
         )
 
-    def distributions(self, libraries: set[str]) -> list[str]:
+    def distributions(self, libraries: set[str]) -> dict[str, str]:
         """The installed distributions that hold these top-level modules, and every installed
-        distribution they require, at any depth (not those of their optional extras)."""
-        key = _installation()
-        cached = self._state["distributions"]
-        if cached.get("key") != key:
-            cached.clear()
-            cached.update(key=key, of={name: sorted(set(dists)) for name, dists in metadata.packages_distributions().items()})
-            self._changed = True
+        distribution they require, at any depth (not those of their optional extras), with
+        their versions."""
+        cached = self._installed()
         found: set[str] = set()
         todo = [dist for name in libraries for dist in cached["of"].get(name, [])]
         while todo:
             dist = re.sub(r"[-_.]+", "-", todo.pop()).lower()  # one spelling of each name
             if dist in found:
                 continue
-            try:
-                requires = metadata.requires(dist) or []
-            except metadata.PackageNotFoundError:
-                continue  # a requirement not installed here (an optional extra)
-            found.add(dist)
-            todo += [m[0] for r in requires if "extra ==" not in r and (m := re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r))]
-        return sorted(found)
+            if dist not in cached["requires"]:
+                cached["requires"][dist] = _requirements(dist)
+                self._changed = True
+            if cached["requires"][dist] is not None:
+                found.add(dist)
+                todo += cached["requires"][dist]
+        return {dist: self._version(dist) for dist in sorted(found)}
+
+    def _installed(self) -> dict:
+        """What is known of the installed distributions, forgotten when an installation changes."""
+        key = _installation()
+        cached = self._state["distributions"]
+        if cached.get("key") != key:
+            cached.clear()
+            of = {name: sorted(set(dists)) for name, dists in metadata.packages_distributions().items()}
+            cached.update(key=key, of=of, requires={}, versions={})
+            self._changed = True
+        return cached
+
+    def _version(self, dist: str) -> str:
+        versions = self._installed()["versions"]
+        if dist not in versions:
+            versions[dist] = metadata.version(dist)
+            self._changed = True
+        return versions[dist]
 
     def save(self) -> None:
         if self.cache and self._changed:
@@ -142,8 +158,18 @@ class Reader:
 
 def _installation() -> str:
     """Changes when a distribution is installed, removed or upgraded: the times of the folders
-    libraries are imported from."""
-    return json.dumps([(p, Path(p).stat().st_mtime_ns) for p in sys.path if p and Path(p).is_dir()])
+    distributions are installed in."""
+    return json.dumps([(p, Path(p).stat().st_mtime_ns) for p in sys.path if p.endswith(("site-packages", "dist-packages"))])
+
+
+def _requirements(dist: str) -> list[str] | None:
+    """The distributions an installed distribution requires (not those of its optional extras);
+    None where it is not installed (an optional extra of the one that requires it)."""
+    try:
+        requires = metadata.requires(dist) or []
+    except metadata.PackageNotFoundError:
+        return None
+    return [m[0] for r in requires if "extra ==" not in r and (m := re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r))]
 
 
 def _read_imports(path: Path, package: str) -> dict:

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
@@ -37,11 +36,6 @@ _PRINT_ONLY_KEYS = {"print"}  # book.toml keys that only the PDFs read
 _COVER_KEYS = ("title", "subtitle", "authors")  # what the cover image shows
 
 Action = Callable[[Path, Project], str]
-
-
-@functools.cache
-def _version(library: str) -> str:
-    return metadata.version(library)  # a few milliseconds each: asked once per process
 
 
 def _book_inputs(folder: Path, ignored_keys: set[str] | frozenset[str] = frozenset()) -> tuple[list[Path], dict[str, object]]:
@@ -113,8 +107,7 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
         """A book's task: its action, its inputs (and the modules the action runs, and tasks.py,
         which wires it) and outputs, and ONE config_changed over the book settings it reads and
         the versions of the libraries it runs."""
-        modules, libraries = reader.dependencies(f"build.{action.__name__}")
-        versions = {library: _version(library) for library in libraries}
+        modules, versions = reader.dependencies(f"build.{action.__name__}")
         return {
             "name": folder.name,
             "doc": f"{doc} of {folder.name}",
