@@ -114,7 +114,7 @@ class Browser:
         overflow. (flow="scrolled", foliate-js only: one column, the root's content box.)
 
         Returns {"documents": [{"href", "scrollWidth", "viewportWidth", "columnWidth", "fontSize"
-        (the body's, px), "overflows": [{"element": "tag.class", "text": snippet, "overflow": px
+        (the body's, px), "text" (characters in the body, spaces squashed), "overflows": [{"element": "tag.class", "text": snippet, "overflow": px
         past the edge}]}], "consoleErrors": [...], "pageErrors": [...], "failedRequests": [...]},
         one document per spine item, in order, with the href the package gives it."""
         from readers import EpubEdition

@@ -6,6 +6,7 @@ column. axe-core checks each document as a page; the harness itself is checked o
 from __future__ import annotations
 
 import pytest
+from readers import NS, EpubEdition, squash
 
 from folio.fonts import static_fonts
 
@@ -55,10 +56,13 @@ def reading(request, browser, runs):
 
 
 @pytest.mark.parametrize(("book", "reader", "size"), CASES)
-def test_reader_opens_every_document_cleanly(reading, book, reader, size):
+def test_reader_opens_every_document_cleanly(request, reading, book, reader, size):
     run = reading(book, reader, size)
     assert (run["consoleErrors"], run["pageErrors"], run["failedRequests"]) == ([], [], [])
     assert {doc["fontSize"] for doc in run["documents"]} == {16 * SIZES[size][2]}  # the reader's text size took
+    epub = EpubEdition(request.getfixturevalue(book).out(f"{BOOKS[book]}.epub"))
+    assert [doc["text"] for doc in run["documents"]] == [  # each document's whole text is there to measure
+        len(squash("".join(epub.item(href).xpath("//x:body", namespaces=NS)[0].itertext()))) for href in epub.spine()]
 
 
 @pytest.mark.parametrize(("book", "reader", "size"), [

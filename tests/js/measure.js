@@ -38,7 +38,7 @@
     }
 
     const worst = (rects, col) => Math.max(0, ...Array.from(rects, r => outside(r, col)))
-    const squash = text => text.replace(/\s+/g, ' ').trim()
+    const squash = text => text.replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim()  // as tests/readers.py's
     const name = el => el.localName + Array.from(el.classList, c => '.' + c).join('')
     const round = x => Math.round(x * 10) / 10
     const SKIP = new Set(['script', 'style', 'head', 'title', 'noscript', 'template'])
@@ -78,7 +78,8 @@
         return found
     }
 
-    // The document's size against its column, its text size (px), and what overflows.
+    // The document's size against its column, its text size (px), how much text it holds, and
+    // what overflows.
     function measure(doc) {
         const col = columns(doc)
         return {
@@ -86,6 +87,7 @@
             viewportWidth: doc.defaultView.innerWidth,
             columnWidth: round(col.width),
             fontSize: parseFloat(doc.defaultView.getComputedStyle(doc.body).fontSize),
+            text: squash(doc.body.textContent).length,
             overflows: overflows(doc),
         }
     }
