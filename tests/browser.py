@@ -111,7 +111,9 @@ class Browser:
         and each word's) is compared with the column it begins in. A box past its column's edge is
         cut off, or runs into the next page. Only the outermost of a nest of overflowing elements
         is named (a table, not its cells), and words only where their element does not itself
-        overflow. (flow="scrolled", foliate-js only: one column, the root's content box.)
+        overflow; a word that follows an overflowing one on its line may begin within the next
+        column and go unnamed, but the one before it is. (flow="scrolled", foliate-js only: one
+        column, the root's content box.)
 
         Returns {"documents": [{"href", "scrollWidth", "viewportWidth", "columnWidth", "fontSize"
         (the body's, px), "text" (characters in the body, spaces squashed), "overflows": [{"element": "tag.class", "text": snippet, "overflow": px

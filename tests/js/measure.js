@@ -28,12 +28,12 @@
         return { container, left, width, stride: width + gap }
     }
 
-    // How far (px) a box goes past the column it belongs to, on either side; 0 when inside.
+    // How far (px) a box goes past the column it begins in, on either side; 0 when inside. A box
+    // that begins in a gap has run on from the column before it.
     function outside(rect, col) {
         if (!rect.width && !rect.height) return 0
-        let k = Math.max(0, Math.floor((rect.left + TOLERANCE - col.left) / col.stride))
-        let start = col.left + k * col.stride
-        if (rect.left + TOLERANCE >= start + col.width) start += col.stride  // begins in a gap: overflows the next column leftwards
+        const k = Math.max(0, Math.floor((rect.left + TOLERANCE - col.left) / col.stride))
+        const start = col.left + k * col.stride
         return Math.max(rect.right - (start + col.width), start - rect.left, 0)
     }
 
