@@ -15,7 +15,7 @@ SIZES = {"phone": (390, 844, 1.5), "e-reader": (600, 800, 1.0)}  # width, height
 READERS = ("foliate", "epubjs")
 
 # What today's styles/epub.css lets run past the column, as measured (a px figure: how far past
-# its edge). foliate-js sets overflow-wrap: break-word on every document, epub.js does not, and
+# its edge). foliate-js, paginating, sets overflow-wrap: break-word on every document, epub.js not, and
 # epub.css sets it only on the imprint and pre: in epub.js long words and addresses do not wrap.
 # In both, a table whose cells' longest words are wider than the column runs off it.
 CUT_OFF = {
@@ -31,9 +31,9 @@ CUT_OFF = {
 CASES = [pytest.param(book, reader, size, id=f"{book}-{reader}-{size}") for book in BOOKS for reader in READERS
          for size in SIZES]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # the EPUB claims WCAG 2.2 AA
-# axe-core (since 4.x, unlike the older axe inside DAISY Ace) takes no DPUB role for a valid role
-# where it checks prohibited attributes, so it reads <span role="doc-pagebreak" aria-label="1"/>
-# as a generic span, which may not be named.
+# axe-core 4.14 (unlike the 4.11 inside DAISY Ace) takes no DPUB role for a valid role where it
+# checks prohibited attributes, so it reads <span role="doc-pagebreak" aria-label="1"/> as a
+# generic span, which may not be named.
 PAGE_BREAKS = "aria-prohibited-attr"
 
 
