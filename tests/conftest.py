@@ -96,3 +96,15 @@ def hostile(tmp_path_factory) -> Project:
     """A book that uses every construct: lists, a table, quotes, code, many notes, a note called
     twice, Urdu words, long words and addresses, raw HTML, `&` and `<` in the title."""
     return _build_session(tmp_path_factory, "hostile", {"hostile": FIXTURES / "hostile"})
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for the whole session (tests/browser.py), shut down at the end."""
+    from browser import Browser, missing_tools
+
+    missing = missing_tools()
+    need(", ".join(missing), not missing)
+    harness = Browser(tmp_path_factory.mktemp("browser"))
+    yield harness
+    harness.close()
