@@ -20,8 +20,8 @@ DEFECTS = [
     "jilled", "back back", "gun battled", "most bloodiest", "more 30", "Pushtun", "radicalised",
     "Pucca", "Qilla", "Muttahidda", "1985-86", "U.S ", "June 25, 1995", "affliated", "to do stop",
     "the Karachi’s", "police, moved", "Developmental", "Liaquatabad/", "rivals/", "mass-arrests",
-    "total 1800", "since 1980s", "which were also", "have led", "much of the killings", "During tenure",
-    "conducted second", "8 MQM", "4 thousand", "Operation clean-up", "five-week long", "Law Enforcement",
+    "total 1800", "since 1980s", "which were also", "extra-legal", "much of the killings", "During tenure",
+    "conducted second", "1995, 8 MQM", "4 thousand", "Operation clean-up", "five-week long", "Law Enforcement",
     "the latter who", "resurfaced to the ground", "Sindh rangers", "Sindh police", "Provincial Government",
 ]
 
