@@ -44,9 +44,18 @@ def missing_tools() -> list[str]:
 class _Quiet(SimpleHTTPRequestHandler):
     """Serves a folder without logging each request, with the types browsers insist on."""
 
-    extensions_map: ClassVar = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".mjs": "text/javascript",
-                      ".xhtml": "application/xhtml+xml", ".css": "text/css", ".epub": "application/epub+zip",
-                      ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2"}
+    extensions_map: ClassVar = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".xhtml": "application/xhtml+xml",
+        ".css": "text/css",
+        ".epub": "application/epub+zip",
+        ".svg": "image/svg+xml",
+        ".ttf": "font/ttf",
+        ".otf": "font/otf",
+        ".woff2": "font/woff2",
+    }
 
     def log_message(self, *args) -> None:
         pass
@@ -95,8 +104,16 @@ class Browser:
 
     # -- the operations
 
-    def open_epub(self, path: Path, reader: str = "foliate", width: int = 600, height: int = 800,
-                  font_scale: float = 1.0, flow: str = "paginated", timeout: float = 90) -> dict:
+    def open_epub(
+        self,
+        path: Path,
+        reader: str = "foliate",
+        width: int = 600,
+        height: int = 800,
+        font_scale: float = 1.0,
+        flow: str = "paginated",
+        timeout: float = 90,
+    ) -> dict:
         """Read an EPUB in a real reading system, foliate-js ("foliate") or epub.js ("epubjs"), in a
         window of width x height px with the text at font_scale (1.5: 150%, set as the reader's
         own text size is: the root's font-size for foliate-js, themes.fontSize for epub.js), going
@@ -122,15 +139,13 @@ class Browser:
         from readers import EpubEdition
 
         assert reader in ("foliate", "epubjs") and (flow == "paginated" or reader == "foliate")
-        run = self._call("epub", timeout, url=self.serve(path), reader=reader, width=width, height=height,
-                         fontScale=font_scale, flow=flow)
+        run = self._call("epub", timeout, url=self.serve(path), reader=reader, width=width, height=height, fontScale=font_scale, flow=flow)
         spine = EpubEdition(path).spine()
         assert len(run["documents"]) == len(spine), f"{reader} walked {len(run['documents'])} of {len(spine)} documents"
         run["documents"] = [{"href": href, **doc} for href, doc in zip(spine, run["documents"])]
         return run
 
-    def page_metrics(self, url: str, width: int = 1280, height: int = 800, mobile: bool = False,
-                     timeout: float = 60) -> dict:
+    def page_metrics(self, url: str, width: int = 1280, height: int = 800, mobile: bool = False, timeout: float = 60) -> dict:
         """Load a page (mobile: as a phone does, with its viewport meta tag and touch) and return
         {"scrollWidth", "viewportWidth", "overflow": scrollWidth > innerWidth, "columnWidth",
         "overflows": [as open_epub's], "consoleErrors", "pageErrors", "failedRequests"}; any request
@@ -162,9 +177,19 @@ class Browser:
         runs = self._call("fonts", timeout, url=url)
         for run in runs:
             cmaps = [self._cmap(font["postScriptName"], font["family"], font["custom"]) for font in run["fonts"]]
-            run["missing"] = None if None in cmaps else [] if not cmaps else sorted(
-                {c for c in run["text"] if not any(ord(c) in cmap for cmap in cmaps)
-                 and not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")})
+            run["missing"] = (
+                None
+                if None in cmaps
+                else []
+                if not cmaps
+                else sorted(
+                    {
+                        c
+                        for c in run["text"]
+                        if not any(ord(c) in cmap for cmap in cmaps) and not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")
+                    }
+                )
+            )
         return runs
 
     def _cmap(self, postscript: str, family: str, custom: bool) -> frozenset[int] | None:
@@ -174,13 +199,13 @@ class Browser:
             if custom:
                 files = [f for f in (self.site / "files").rglob("*") if f.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2")]
             else:
-                files = subprocess.run(["fc-list", "--format", "%{file}\n", f":postscriptname={postscript}"],
-                                       capture_output=True, text=True, check=False).stdout.splitlines()
+                files = subprocess.run(
+                    ["fc-list", "--format", "%{file}\n", f":postscriptname={postscript}"], capture_output=True, text=True, check=False
+                ).stdout.splitlines()
             self._cmaps[postscript, custom] = None
             for file in files:
                 font = TTFont(file, lazy=True, fontNumber=0)
-                if {postscript, family} & {font["name"].getDebugName(6), font["name"].getDebugName(1),
-                                           font["name"].getDebugName(16)}:
+                if {postscript, family} & {font["name"].getDebugName(6), font["name"].getDebugName(1), font["name"].getDebugName(16)}:
                     self._cmaps[postscript, custom] = frozenset(font.getBestCmap())
                     break
         return self._cmaps[postscript, custom]
@@ -189,8 +214,14 @@ class Browser:
 
     def _start(self) -> None:
         profile = self.workdir / f"profile-{next(self._served)}"
-        self.driver = subprocess.Popen([NODE, str(DRIVER), CHROMIUM, str(profile)], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=self.log, text=True, encoding="utf-8")
+        self.driver = subprocess.Popen(
+            [NODE, str(DRIVER), CHROMIUM, str(profile)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            encoding="utf-8",
+        )
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, args=(self.driver, self.lines), daemon=True).start()
         ready = self._answer(STARTUP, "starting Chromium")

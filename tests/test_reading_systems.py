@@ -21,15 +21,14 @@ READERS = ("foliate", "epubjs")
 CUT_OFF = {
     ("hostile", "foliate", "phone"): "every-construct.xhtml: the table runs 116 px past the 335 px column",
     ("hostile", "epubjs", "phone"): "every-construct.xhtml: the 90-letter word (588 px past the 358 px column) and "
-                                    "the long address (543 px) in a p do not wrap; the table runs 93 px past",
+    "the long address (543 px) in a p do not wrap; the table runs 93 px past",
     ("hostile", "epubjs", "e-reader"): "every-construct.xhtml: the 90-letter word (81 px past the 550 px column) and "
-                                       "the long address (51 px) in a p do not wrap",
+    "the long address (51 px) in a p do not wrap",
     ("mqm", "foliate", "phone"): "note-on-the-text.xhtml: the emendations table runs 109 px past the 335 px column",
     ("mqm", "epubjs", "phone"): "note-on-the-text.xhtml: the link https://en.wikipedia.org/wiki/MQM_militancy "
-                                "runs 96 px past the 358 px column; the emendations table 86 px",
+    "runs 96 px past the 358 px column; the emendations table 86 px",
 }
-CASES = [pytest.param(book, reader, size, id=f"{book}-{reader}-{size}") for book in BOOKS for reader in READERS
-         for size in SIZES]
+CASES = [pytest.param(book, reader, size, id=f"{book}-{reader}-{size}") for book in BOOKS for reader in READERS for size in SIZES]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # the EPUB claims WCAG 2.2 AA
 # axe-core 4.14 (unlike the 4.11 inside DAISY Ace) takes no DPUB role for a valid role where it
 # checks prohibited attributes, so it reads <span role="doc-pagebreak" aria-label="1"/> as a
@@ -46,12 +45,14 @@ def runs() -> dict:
 @pytest.fixture
 def reading(request, browser, runs):
     """(book, reader, size) -> open_epub's answer for that book's EPUB."""
+
     def read(book: str, reader: str, size: str) -> dict:
         if (book, reader, size) not in runs:
             width, height, scale = SIZES[size]
             epub = request.getfixturevalue(book).out(f"{BOOKS[book]}.epub")
             runs[book, reader, size] = browser.open_epub(epub, reader, width, height, font_scale=scale)
         return runs[book, reader, size]
+
     return read
 
 
@@ -62,12 +63,19 @@ def test_reader_opens_every_document_cleanly(request, reading, book, reader, siz
     assert {doc["fontSize"] for doc in run["documents"]} == {16 * SIZES[size][2]}  # the reader's text size took
     epub = EpubEdition(request.getfixturevalue(book).out(f"{BOOKS[book]}.epub"))
     assert [doc["text"] for doc in run["documents"]] == [  # each document's whole text is there to measure
-        len(squash("".join(epub.item(href).xpath("//x:body", namespaces=NS)[0].itertext()))) for href in epub.spine()]
+        len(squash("".join(epub.item(href).xpath("//x:body", namespaces=NS)[0].itertext()))) for href in epub.spine()
+    ]
 
 
-@pytest.mark.parametrize(("book", "reader", "size"), [
-    pytest.param(*case.values, id=case.id, marks=[pytest.mark.xfail(strict=True, reason=CUT_OFF[case.values])]
-                 if case.values in CUT_OFF else []) for case in CASES])
+@pytest.mark.parametrize(
+    ("book", "reader", "size"),
+    [
+        pytest.param(
+            *case.values, id=case.id, marks=[pytest.mark.xfail(strict=True, reason=CUT_OFF[case.values])] if case.values in CUT_OFF else []
+        )
+        for case in CASES
+    ],
+)
 def test_nothing_is_cut_off(reading, book, reader, size):
     run = reading(book, reader, size)
     assert {doc["href"]: doc["overflows"] for doc in run["documents"] if doc["overflows"]} == {}
@@ -76,12 +84,14 @@ def test_nothing_is_cut_off(reading, book, reader, size):
 @pytest.fixture
 def axe_findings(request, browser, runs):
     """book -> {spine href: axe-core's WCAG A and AA violations}, each document loaded as a page."""
+
     def find(book: str) -> dict[str, list[dict]]:
         if book not in runs:
             urls = browser.serve_epub(request.getfixturevalue(book).out(f"{BOOKS[book]}.epub"))
             found = browser.axe_pages(list(urls.values()), WCAG)
             runs[book] = {href: found[url] for href, url in urls.items()}
         return runs[book]
+
     return find
 
 
@@ -91,8 +101,11 @@ def test_axe_finds_no_wcag_violation(axe_findings, book):
     assert {href: violations for href, violations in found.items() if violations} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="axe-core 4.14 finds aria-label prohibited on every page-break marker, "
-                                       "<span role='doc-pagebreak' aria-label='N'/>: it takes no DPUB role as a role there")
+@pytest.mark.xfail(
+    strict=True,
+    reason="axe-core 4.14 finds aria-label prohibited on every page-break marker, "
+    "<span role='doc-pagebreak' aria-label='N'/>: it takes no DPUB role as a role there",
+)
 @pytest.mark.parametrize("book", BOOKS)
 def test_axe_accepts_the_page_break_markers(axe_findings, book):
     assert not [v for violations in axe_findings(book).values() for v in violations if v["id"] == PAGE_BREAKS]
@@ -113,19 +126,23 @@ def test_every_character_has_a_font(browser, hostile):
 def test_harness_sees_overflow_errors_and_outside_requests(browser, tmp_path):
     (tmp_path / "bad.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>bad</title><link rel="icon" href="data:,"></head><body>'
-        '<p>A' + "b" * 200 + '</p><table class="wide"><tr><td style="white-space: nowrap">' + "wide " * 40 +
-        '</td></tr></table><img src="missing.png" alt="">'
-        '<script>console.error("broken"); fetch("https://example.org/track.js").catch(() => {})</script></body></html>')
+        "<p>A"
+        + "b" * 200
+        + '</p><table class="wide"><tr><td style="white-space: nowrap">'
+        + "wide " * 40
+        + '</td></tr></table><img src="missing.png" alt="">'
+        '<script>console.error("broken"); fetch("https://example.org/track.js").catch(() => {})</script></body></html>'
+    )
     (tmp_path / "good.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>good</title><link rel="icon" href="data:,"></head><body>'
-        '<p style="overflow-wrap: anywhere">A' + "b" * 200 + "</p></body></html>")
+        '<p style="overflow-wrap: anywhere">A' + "b" * 200 + "</p></body></html>"
+    )
     site = browser.serve(tmp_path)
     bad = browser.page_metrics(site + "bad.html", 390, 844)
     assert bad["overflow"] and bad["scrollWidth"] > bad["viewportWidth"] == 390
     assert [(o["element"], o["text"][:3]) for o in bad["overflows"]] == [("p", "Abb"), ("table.wide", "wid")]
     assert "broken" in bad["consoleErrors"] and bad["pageErrors"] == []
-    assert sorted(bad["failedRequests"]) == [f"{site}missing.png: HTTP 404",
-                                             "https://example.org/track.js: refused, not to 127.0.0.1"]
+    assert sorted(bad["failedRequests"]) == [f"{site}missing.png: HTTP 404", "https://example.org/track.js: refused, not to 127.0.0.1"]
     good = browser.page_metrics(site + "good.html", 390, 844)
     assert (good["overflow"], good["overflows"], good["consoleErrors"], good["failedRequests"]) == (False, [], [], [])
 
@@ -135,9 +152,10 @@ def test_harness_tells_the_pages_fonts_from_stand_ins(browser, tmp_path):
     (tmp_path / "amiri.ttf").write_bytes(amiri.read_bytes())
     (tmp_path / "fonts.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>fonts</title><style>'
-        '@font-face { font-family: Amiri; src: url(amiri.ttf); } [lang=ur] { font-family: Amiri, serif; }</style></head>'
+        "@font-face { font-family: Amiri; src: url(amiri.ttf); } [lang=ur] { font-family: Amiri, serif; }</style></head>"
         '<body><p>In Amiri <span lang="ur">کراچی</span>, in a system font اردو, in none \U00010600 here.</p></body></html>',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     runs = {run["text"]: run for run in browser.fallback_glyphs(browser.serve(tmp_path) + "fonts.html")}
     assert [(f["family"], f["custom"]) for f in runs["کراچی"]["fonts"]] == [("Amiri", True)]
     assert runs["اردو"]["fonts"] and not any(f["custom"] for f in runs["اردو"]["fonts"])
