@@ -104,6 +104,7 @@ class PdfEdition:
             for a, b in itertools.pairwise(lines):
                 adjacent = b["top"] - a["top"] < size * 1.6
                 continues = abs(b["x0"] - left) < 1 and a["x0"] < left + size * 1.3  # no indent below
+                continues = continues and not re.match(r"[•◦▪]|\d+\.\s", b["text"])  # not the next list item
                 if adjacent and continues and a["x1"] < right - 2 * size:
                     problems.append(f"page {index + 1}: {a['text']!r} / {b['text']!r}")
         return problems
