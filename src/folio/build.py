@@ -71,8 +71,8 @@ def lay_out(folder: Path, project: Project) -> str:
     write_text(ctx.files.html, html)
     written = pdf.write_pdfs(ctx, html)
     write_pagemap(ctx.files.pagemap, written.starts)
-    for problem in written.problems:
-        say(f"{folder.name}: WeasyPrint: {problem}", sys.stderr)
+    for warning in written.warnings:
+        say(f"{folder.name}: WeasyPrint: {warning}", sys.stderr)
     return f"{folder.name}: laid out, {written.pages} pages ({written.print_pages} in print)"
 
 

@@ -16,11 +16,13 @@ from .errors import BuildError
 from .fileio import atomic_path, cache_folder, cached_text
 
 BOOK_FACE = "EB Garamond"
-# The faces the print CSS names, in order: the book face, then one for Arabic script (Urdu,
-# Persian, Arabic words in the text). Nothing else is used; uncovered characters are reported.
-FACES = (BOOK_FACE, "Amiri")
+CODE_FACE = "Source Code Pro"
+# The faces the print CSS names: the book face, one for Arabic script (Urdu, Persian, Arabic words
+# in the text), and a monospaced one for code (falling back to the other two for what it lacks).
+# Nothing else is used; uncovered characters are reported.
+FACES = (BOOK_FACE, "Amiri", CODE_FACE)
 # The packages that hold them (read by folio.imports: a new version rebuilds what sets type in them).
-DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri")
+DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri", "fontpkg-source-code-pro")
 
 
 def font_face_css() -> str:

@@ -85,7 +85,7 @@ def _line(token: Token) -> int | None:
 
 
 def _plain_text(inline: Token) -> str:
-    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")).strip()
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline", "html_inline")).strip()
 
 
 def collect_notes(chapter: Chapter, report: Report = stop) -> None:
@@ -166,9 +166,11 @@ def number_notes(chapter: Chapter, last: int, report: Report = stop) -> int:
         note = chapter.notes.get(label)
         if note is None:
             report(BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line, code="S004", mark=f"[^{label}]"))
-        elif note.number == 0:
-            last += 1
-            note.number = last
+        else:
+            if note.number == 0:
+                last += 1
+                note.number = last
+            note.calls += 1
     for note in chapter.notes.values():
         if note.number == 0:
             report(
