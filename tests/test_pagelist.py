@@ -51,7 +51,11 @@ def test_every_entry_points_at_a_marker_where_the_print_page_begins(editions):
         # The marker stands before the word in which the page begins (hyphenated across pages,
         # "vari-ous"), never inside it, and never inside a heading, which it would rename.
         word = letters(following.split()[0] if following.split() else "", 1000)
-        assert any(letters(following, 1000)[k : k + 15] == printed[:15] for k in range(len(word) + 1)), (label, following[:40], printed[:15])
+        assert any(letters(following, 1000)[k : k + 15] == printed[:15] for k in range(len(word) + 1)), (
+            label,
+            following[:40],
+            printed[:15],
+        )
         before = "".join(marker.xpath("preceding::text()[1]"))
         assert not before[-1:].isalnum(), (label, before[-20:])
         assert not marker.xpath("ancestor::x:h1 | ancestor::x:h2 | ancestor::x:h3 | ancestor::x:h4", namespaces=NS), label

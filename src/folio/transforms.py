@@ -126,7 +126,9 @@ def assign_heading_ids(chapter: Chapter, used: set[str], report: Report = stop) 
         if token.type != "heading_open":
             continue
         level = int(token.tag[1])
-        if i == 0 and level != 1 or i > 0 and not chapter.headings:
+        if i > 0 and not chapter.headings:  # reported where the text before the title begins
+            problem("S003", "text before the chapter's title: a chapter begins with a level-1 heading (# Title)", chapter.tokens[0])
+        elif i == 0 and level != 1:
             problem("S003", "a chapter begins with a level-1 heading (# Title)", token)
         elif level == 1 and chapter.headings:
             problem("S003", "a chapter has one level-1 heading; use ## for sections", token)
