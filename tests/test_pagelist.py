@@ -15,7 +15,7 @@ def letters(text: str, n: int = 15) -> str:
     return "".join(c for c in text if c.isalpha())[:n]
 
 
-@pytest.fixture(params=["mqm", "mini", "hostile"])
+@pytest.fixture(params=["mqm", "mini", "hostile", "conformance"])
 def editions(request):
     project = request.getfixturevalue(request.param)
     book = prepare_book(next((project.root / "content").iterdir()))

@@ -150,8 +150,15 @@ class PrintRenderer(_BookRenderer):
         if not href.startswith("#"):
             shown = make_parser(self.book.config).normalizeLinkText(href).removeprefix("mailto:")
             text = "".join(t.content for t in itertools.takewhile(lambda t: t.type != "link_close", tokens[idx + 1 :]))
-            if text.strip() not in (href, shown):
-                token = token.copy(attrs={**token.attrs, "data-url": shown})
+            extra = {"class": "url"} if text.strip() in (href, shown) else {"data-url": shown}  # an address is not hyphenated
+            token = token.copy(attrs={**token.attrs, **extra})
+        return self.renderToken([token], 0, options, env)
+
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """WeasyPrint does not read <ol start>: the list's counter starts there by CSS."""
+        token = tokens[idx]
+        if (start := int(token.attrGet("start") or 1)) != 1:
+            token = token.copy(attrs={**token.attrs, "style": f"counter-reset: list-item {start - 1}"})
         return self.renderToken([token], 0, options, env)
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -415,7 +422,7 @@ def copyright_text(book: Book) -> str:
     lines = [f"<p>{e(c.attribution)}</p>" if c.attribution else ""]
     if c.source:
         lines.append(f'<p>Source: <a href="{e(c.source)}">{e(c.source)}</a></p>')
-    licence = f'<a href="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
+    licence = f'<a href="{e(c.license_url)}" data-url="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)  # the URL in full on paper (print.css)
     lines.append(f"<p>Licence: {licence}</p>")
     lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
     lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")

@@ -339,7 +339,8 @@ def page_starts(document, text_start: str) -> list[PrintPage]:
     The page box tree gives the text boxes in reading order; each belongs to the nearest block
     element with a data-block attribute (html.py), and the countable characters of that block
     laid out before it give the offset. Running heads, folios, list bullets, the notes and a
-    table's header repeated on a later page are not the text's; code is skipped on both sides.
+    table's header repeated on a later page are not the text's; inline code is skipped on both
+    sides, a code block counted on both.
     """
     first = next(i for i, page in enumerate(document.pages) if text_start in page.anchors)
     counts: dict[str, int] = {}
@@ -369,7 +370,7 @@ def _flow_text(box, block: str | None, header: bool):
         return
     element = getattr(box, "element", None)
     if element is not None and (
-        box.element_tag in ("code", "pre")
+        box.element_tag == "code"  # inline code (a code block's lines, display: block, are not inside its <code> box)
         or "::" in box.element_tag  # generated text
         or element.get("class") in ("footnote", "footnote-call")
     ):
