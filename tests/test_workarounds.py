@@ -14,6 +14,7 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 
 from folio import pdf, workarounds
+from folio.errors import BuildError
 from folio.html import print_document
 from folio.model import misplaced_notes
 from folio.transforms import prepare_book
@@ -86,3 +87,11 @@ def test_a_changed_weasyprint_stops_folio_naming_the_workaround(monkeypatch):
         match="\"keep notes on their call's page\" was written for WeasyPrint 70.0's weasyprint.layout.block._linebox_layout",
     ):
         workarounds.keep_notes_on_their_call_page()
+
+
+def test_a_note_off_its_call_s_page_stops_the_build_naming_the_note(monkeypatch):
+    with monkeypatch.context() as upstream:  # WeasyPrint's own layout moves and loses notes here
+        upstream.setattr(block_layout, "_linebox_layout", workarounds.upstream_linebox_layout)
+        book, document = lay_out(FIXTURES / "page-ends")
+        with pytest.raises(BuildError, match=r"trial-2\d\.md:\d+: note \[\^[ab]\] \(note \d+\) is called on page \d+ but printed"):
+            pdf.check_notes(book, document)
