@@ -422,7 +422,8 @@ def copyright_text(book: Book) -> str:
     lines = [f"<p>{e(c.attribution)}</p>" if c.attribution else ""]
     if c.source:
         lines.append(f'<p>Source: <a href="{e(c.source)}">{e(c.source)}</a></p>')
-    licence = f'<a href="{e(c.license_url)}" data-url="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)  # the URL in full on paper (print.css)
+    # On paper the licence's address is printed in full (data-url: print.css).
+    licence = f'<a href="{e(c.license_url)}" data-url="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
     lines.append(f"<p>Licence: {licence}</p>")
     lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
     lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")
