@@ -115,15 +115,18 @@ class PrintRenderer(_BookRenderer):
         for block in _BLOCKS:
             self.rules[f"{block}_open"] = self.block_open  # type: ignore[assignment]  # a bound method, as RendererHTML's own
 
+    def block_id(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str | None:
+        """ "chapter:token-index" for a block of the chapter's text; None for a note's blocks."""
+        return f"{env['chapter'].id}:{idx}" if tokens is env["chapter"].tokens and not tokens[idx].hidden else None
+
     def block_attrs(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
-        if tokens is env["chapter"].tokens and not tokens[idx].hidden:  # not a note's blocks
-            return f' data-block="{env["chapter"].id}:{idx}"'
-        return ""
+        block = self.block_id(tokens, idx, env)
+        return f' data-block="{block}"' if block else ""
 
     def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
-        if attrs := self.block_attrs(tokens, idx, env):
-            token = token.copy(attrs={**token.attrs, "data-block": attrs.split('"')[1]})
+        if block := self.block_id(tokens, idx, env):
+            token = token.copy(attrs={**token.attrs, "data-block": block})
         return self.renderToken([token, *tokens[idx + 1 : idx + 2]], 0, options, env)
 
     def softbreak(self, tokens, idx, options, env) -> str:
@@ -155,10 +158,9 @@ class PrintRenderer(_BookRenderer):
         return self.renderToken([token], 0, options, env)
 
     def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        """WeasyPrint does not read <ol start>: the list's counter starts there by CSS."""
         token = tokens[idx]
-        if (start := int(token.attrGet("start") or 1)) != 1:
-            token = token.copy(attrs={**token.attrs, "style": f"counter-reset: list-item {start - 1}"})
+        if style := _list_start(token):
+            token = token.copy(attrs={**token.attrs, "style": style})
         return self.renderToken([token], 0, options, env)
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -179,7 +181,7 @@ class PrintRenderer(_BookRenderer):
         that floats to the foot of the page, inside the calling paragraph (the HTML parser would
         close a <p> at the first block inside it, and the note's blocks would print at the call)."""
         out = []
-        for i, token in enumerate(tokens):
+        for token in tokens:
             if token.type == "inline":
                 out.append(self.renderInline(token.children or [], options, env))
             elif token.type in ("fence", "code_block"):
@@ -190,9 +192,7 @@ class PrintRenderer(_BookRenderer):
                 continue  # a tight list's paragraphs: their text runs in the item
             elif token.nesting == 1:
                 kind = token.type.removesuffix("_open")
-                style = token.attrGet("style")  # a table cell's alignment
-                if kind == "ordered_list" and int(token.attrGet("start") or 1) != 1:
-                    style = f"counter-reset: list-item {int(token.attrGet('start') or 1) - 1}"
+                style = _list_start(token) or token.attrGet("style")  # a table cell's alignment
                 out.append(f'<span class="{_NOTE_SPANS[kind]}"' + (f' style="{style}"' if style else "") + ">")
             elif token.nesting == -1:
                 out.append("</span>")
@@ -306,6 +306,12 @@ class EpubRenderer(_BookRenderer):
                 f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note_id(note.number)}">\n{first}{rest}</aside>\n'
             )
         return "".join(asides)
+
+
+def _list_start(token: Token) -> str | None:
+    """WeasyPrint does not read <ol start>: the CSS that starts an ordered list's count there."""
+    start = int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 1
+    return f"counter-reset: list-item {start - 1}" if start != 1 else None
 
 
 def _own_text(tokens: Sequence[Token], idx: int) -> str:
