@@ -81,7 +81,7 @@ def test_paper_shows_where_external_links_go_and_nothing_after_internal_ones(pdf
     text = " ".join(pdf.text(i) for i in range(len(pdf.pages))).replace("- ", "-")
     assert "The Markdown guide (https://commonmark.org/help/) is a link" in text
     assert "write to us (editor@example.org) is a mail link" in text
-    assert "https://spec.commonmark.org/ is an address written as itself" in text  # not twice
+    assert "https://Spec.CommonMark.org/ is an address written as itself" in text  # as written, and not twice
     assert "and the notes is a link inside the book" in text
     assert "https://creativecommons.org/publicdomain/zero/1.0/" in pdf.text(3)  # the licence, on the copyright page
 

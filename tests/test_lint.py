@@ -120,6 +120,19 @@ GOLDEN = {
         ["a.md:3:6: S010 raw HTML '<b>' is printed as text", "a.md:3:13: S010 raw HTML '</b>' is printed as text"],
     ),
     "S011": ({"a.md": "# Title\n\nA snowman ☃ melts.\n"}, {}, ["a.md:3:11: S011 no font of the book covers U+2603 ☃ (SNOWMAN)"]),
+    "S012": (
+        {"a.md": "# Title\n\nA bell\x07 and an escape \x1b[31m.\n"},
+        {},
+        [
+            "a.md:3:7: S012 a control character \\x07 is not allowed in a text",
+            "a.md:3:23: S012 a control character \\x1b is not allowed in a text",
+        ],
+    ),
+    "S013": (
+        {"a.md": "# Title\n\nA word: " + "a" * 2001 + ".\n"},
+        {},
+        ["a.md:3:9: S013 a word of 2,002 characters is longer than the book's limit of 2,000 (raise word_length in book.toml's [limits])"],
+    ),
     "F001": (
         {"a.md": "# Title\n\nThe river rose in spring. The mayor resigned in shame.\n"},
         {"source.txt": "Title\n\nThe river rose in spring.\n"},
@@ -189,10 +202,10 @@ def test_a_book_accepts_a_finding_on_purpose(tmp_path, capsys):
     "allow, message",
     [
         ('[[accept]]\ncode = "T003"\ntext = "U.S"\n', "accept #1: needs code, text and why"),
-        ('[[accept]]\ncode = "X999"\ntext = "U.S"\nwhy = "w"\n', "1: accept #1: 'X999' is not a lint code"),
-        # what the build refuses anyway cannot be accepted: said at the entry's line
-        ('[[accept]]\ncode = "T003"\ntext = "U.S"\nwhy = "w"\n\n[[accept]]\ncode = "S008"\ntext = "#x"\nwhy = "w"\n', "6: accept #2: S008"),
-        ('[[accept]]\ncode = "S001"\ntext = "jumps"\nwhy = "w"\n', "1: accept #1: S001 (a heading level that jumps) cannot be accepted"),
+        ('[[accept]]\ncode = "X999"\ntext = "U.S"\nwhy = "w"\n', "accept #1: 'X999' is not a lint code"),
+        # what the build refuses anyway cannot be accepted
+        ('[[accept]]\ncode = "S001"\ntext = "jumps"\nwhy = "w"\n', "accept #1: S001 (a heading level that jumps) cannot be accepted"),
+        ('[[accept]]\ncode = "S008"\ntext = "#x"\nwhy = "w"\n\n[[accept]]\ncode = "T003"\ntext = "U.S"\nwhy = "w"\n', "accept #1: S008"),
         ("accept = [", "not valid TOML"),
     ],
 )
@@ -201,7 +214,18 @@ def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow
     (folder / "lint-allow.toml").write_text(allow)
     status, lines = lint(folder, capsys=capsys)
     assert status == 2
-    assert lines[0].startswith(f"{folder / 'lint-allow.toml'}:" + ("" if message[0].isdigit() else " ") + message)
+    assert lines[0].startswith(f"{folder / 'lint-allow.toml'}:1: {message}")  # at the entry's line
+
+
+def test_accepting_what_the_build_refuses_is_named_at_its_entry(tmp_path, capsys):
+    folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nA [link](#nowhere).\n"})
+    (folder / "lint-allow.toml").write_text(
+        '[[accept]]\ncode = "T003"\ntext = "U.S"\nwhy = "w"\n\n[[accept]]\ncode = "S008"\ntext = "#nowhere"\nwhy = "w"\n'
+    )
+    status, lines = lint(folder, capsys=capsys)
+    assert status == 2 and lines[0].startswith(
+        f"{folder / 'lint-allow.toml'}:6: accept #2: S008 (a link that points nowhere) cannot be accepted"
+    )
 
 
 def test_signs_and_character_references_are_not_words(tmp_path, capsys):
@@ -221,7 +245,7 @@ def test_a_chapter_named_txt_is_markdown_to_the_lint_as_to_the_build(tmp_path, c
 
 def test_a_missing_source_is_an_error(tmp_path, capsys):
     folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nText.\n"}, source_text="raw.txt")
-    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' is not a file of the book folder"])
+    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' does not exist"])
 
 
 def test_a_chapter_path_gives_that_chapter_s_findings(tmp_path, capsys):

@@ -153,7 +153,8 @@ class PrintRenderer(_BookRenderer):
         if not href.startswith("#"):
             shown = make_parser(self.book.config).normalizeLinkText(href).removeprefix("mailto:")
             text = "".join(t.content for t in itertools.takewhile(lambda t: t.type != "link_close", tokens[idx + 1 :]))
-            extra = {"class": "url"} if text.strip() in (href, shown) else {"data-url": shown}  # an address is not hyphenated
+            written = token.markup == "autolink" or text.strip() in (href, shown)  # <https://...>, or its text is the address
+            extra = {"class": "url"} if written else {"data-url": shown}  # an address is not hyphenated
             token = token.copy(attrs={**token.attrs, **extra})
         return self.renderToken([token], 0, options, env)
 
