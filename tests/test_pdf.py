@@ -179,7 +179,7 @@ def test_no_weasyprint_warnings(mqm, mini, mini_bleed, hostile, conformance):
 
 def test_a_forked_job_gives_back_its_result_or_its_failure():
     from folio.errors import BuildError
-    from folio.pdf import _Forked  # the print PDF is written this way, beside the download PDF
+    from folio.workers import Forked as _Forked  # the print PDF is written this way, beside the download PDF
 
     def mistake():
         raise BuildError("a.md", "a mistake", line=3)
