@@ -4,7 +4,6 @@ the character), never a warning on stderr; and a build leaves no temporary folde
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,9 +28,9 @@ def context(tmp_path: Path, text: str = "# A\n\nText.\n") -> RenderContext:
 @pytest.mark.parametrize(
     "inject, message",
     [
-        ("<p>\u0d06</p>", "WeasyPrint drew a box: no font of the book covers U+0D06"),  # past the coverage check
+        ("<p>\u0d06</p>", r"WeasyPrint drew a box: no font of the book covers U\+0D06"),  # past the coverage check
         ('<p><img src="broken.png" alt="a picture"/></p>', "WeasyPrint lost content: Failed to load image"),
-        ('<p><a href="#nowhere">a dead link</a></p>', "WeasyPrint lost content: No anchor #nowhere"),
+        ('<p><a href="#nowhere">a dead link</a></p>', "WeasyPrint lost content: .*nowhere"),  # its page reference, or the link
     ],
     ids=["a glyph drawn as a box", "an image that does not decode", "a link to nothing"],
 )
@@ -39,7 +38,7 @@ def test_lost_content_stops_the_build(tmp_path, inject, message):
     ctx = context(tmp_path)
     (ctx.book.folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot an image")
     html = print_document(ctx.book).replace("</main>", f"{inject}</main>")
-    with pytest.raises(BuildError, match=re.escape(message)) as error:
+    with pytest.raises(BuildError, match=message) as error:
         pdf.write_pdfs(ctx, html)
     assert error.value.path == ctx.book.folder
     assert not ctx.files.laid_out_pdf.exists()
