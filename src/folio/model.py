@@ -66,8 +66,9 @@ class Book:
         return [h for c in self.chapters for h in c.headings]
 
 
-# Names the EPUB uses for its own documents and items: no chapter or heading id may take them.
-RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list"})
+# Names the EPUB uses for its own documents and items, and the web edition's contents page
+# (index.html): no chapter or heading id may take them.
+RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list", "index"})
 
 
 def countable(text: str) -> int:

@@ -28,7 +28,7 @@ from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError, Failed
 from .imports import Reader
 from .load import find_books
-from .project import Project
+from .project import FEED, STATIC, Project
 
 PACKAGE = Path(__file__).resolve().parent
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -157,6 +157,35 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             inputs += [files.pagemap, files.cover, project.styles / "epub.css"]
             yield task(folder, build.write_epub, "EPUB edition", inputs, [files.epub], settings, task_dep=[f"lint:{folder.name}"])
 
+    def task_web():
+        """Write each book's web edition, a page a chapter: build/site/<slug>/read/."""
+        for folder in books:
+            inputs, settings = _book_inputs(folder, _PRINT_ONLY_KEYS)
+            files = project.files(folder.name)
+            targets = [files.site.web / "index.html", files.web_faces]
+            yield task(folder, build.write_web, "web edition", inputs, targets, settings, task_dep=[f"lint:{folder.name}"])
+
+    def task_bookpage():
+        """Write each book's page in the site, with copies of its editions and its OPDS entry: build/site/<slug>/."""
+        for folder in books:
+            settings = _book_inputs(folder, _PRINT_ONLY_KEYS)[1]
+            files = project.files(folder.name)
+            inputs = [files.pdf, files.epub, files.print, files.cover]
+            yield task(folder, build.write_book_page, "page in the site", inputs, files.site.written(), settings)
+
+    def task_site():
+        """Write the site: build/site/index.html (the catalogue), opds.xml, the shared stylesheet, script and fonts; after every book's page and web edition."""
+        settings = {folder.name: _book_inputs(folder, _PRINT_ONLY_KEYS)[1] for folder in books}
+        inputs = [project.styles / "web.css", PACKAGE / "notes.js"]
+        for folder in books:
+            files = project.files(folder.name)
+            inputs += [files.web_faces, files.site.entry]
+        targets = [project.site / "index.html", project.site / FEED, project.site / STATIC / "site.css"]
+        one = task(project.content, build.write_site, "the site", inputs, targets, settings, task_dep=["web"])
+        del one["name"]
+        one["doc"] = "the site's catalogue, OPDS feed and shared files"
+        return one
+
     def task_check():
         """Run the validators on each book's built editions (EPUBCheck, Ace where installed, the PDF checks) and print a table."""
         for folder in books:
@@ -177,10 +206,13 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
         "task_cover": task_cover,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
+        "task_web": task_web,
+        "task_bookpage": task_bookpage,
+        "task_site": task_site,
         "task_proof": task_proof,
         "task_check": task_check,
         "DOIT_CONFIG": {
-            "default_tasks": ["lint", "pdf", "epub"],
+            "default_tasks": ["lint", "pdf", "epub", "web", "site"],
             "num_process": workers.processes(len(books)),
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
