@@ -30,7 +30,9 @@ def doit(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {name: hashlib.sha256((folder / "build" / name).read_bytes()).hexdigest() for name in OUTPUTS}
+    """The editions' digests, and those of every file of the site."""
+    site = sorted(p.relative_to(folder / "build").as_posix() for p in (folder / "build" / "site").rglob("*") if p.is_file())
+    return {name: hashlib.sha256((folder / "build" / name).read_bytes()).hexdigest() for name in [*OUTPUTS, *site]}
 
 
 def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp_path):
@@ -38,6 +40,7 @@ def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp
     doit(a, "-n", "0", TZ="UTC", PYTHONHASHSEED="0")  # one process
     doit(b, TZ="Asia/Karachi", PYTHONHASHSEED="4242")  # the default: a process a core
     assert digests(a) == digests(b)
+    assert len(digests(a)) > 20  # the site too
 
 
 def test_a_lint_finding_stops_a_parallel_build_before_any_edition_is_published(tmp_path):
