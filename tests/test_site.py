@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from books import write_book
-from conftest import FIXTURES, Project, need
+from conftest import FIXTURES, ROOT, Project, need
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
@@ -393,3 +393,15 @@ def test_every_value_of_book_toml_is_text_in_every_page_and_the_feed(tmp_path, v
     entry = etree.fromstring(etree.tostring(opds_entry(c, editions, files)))
     assert entry.xpath("string(a:title)", namespaces=ATOM) == value
     assert entry.xpath("a:author/a:name/text()", namespaces=ATOM) == [value, "B"]
+
+
+def test_a_book_folder_may_not_take_the_name_of_the_sites_own_files(tmp_path):
+    from folio.errors import BuildError
+    from folio.site import write_catalogue
+
+    folder = write_book(tmp_path / "content" / "_static", {"one.md": "# One\n\nText.\n"})
+    paths = Paths(tmp_path)
+    with pytest.raises(BuildError, match="_static/book.toml: a book folder may not be called '_static'"):
+        write_catalogue(
+            paths.site, [("_static", load_config(folder / "book.toml"), paths.files("_static"))], ROOT / "styles" / "web.css", tmp_path
+        )

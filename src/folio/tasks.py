@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -59,6 +60,15 @@ def _lint_inputs(folder: Path, settings: dict[str, object]) -> list[Path]:
     """What the lint reads besides the chapters: the raw source, the book's word and allow lists."""
     names = [settings.get("source_text"), WORDS_FILE, ALLOW_FILE]
     return [folder / name for name in names if isinstance(name, str) and (folder / name).exists()]
+
+
+def _remove(*paths: Path) -> None:
+    """What `doit clean` does for a task that writes folders: remove them, and files."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def reported(action: Action) -> Callable[[Path, Project], bool | TaskFailed]:
@@ -163,7 +173,8 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             inputs, settings = _book_inputs(folder, _PRINT_ONLY_KEYS)
             files = project.files(folder.name)
             targets = [files.site.web / "index.html", files.web_faces]
-            yield task(folder, build.write_web, "web edition", inputs, targets, settings, task_dep=[f"lint:{folder.name}"])
+            clean = [(_remove, [files.site.web, files.web_faces])]  # the folder, whatever pages it holds
+            yield task(folder, build.write_web, "web edition", inputs, targets, settings, task_dep=[f"lint:{folder.name}"], clean=clean)
 
     def task_bookpage():
         """Write each book's page in the site, with copies of its editions and its OPDS entry: build/site/<slug>/."""
@@ -181,7 +192,8 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             files = project.files(folder.name)
             inputs += [files.web_faces, files.site.entry]
         targets = [project.site / "index.html", project.site / FEED, project.site / STATIC / "site.css"]
-        one = task(project.content, build.write_site, "the site", inputs, targets, settings, task_dep=["web"])
+        clean = [(_remove, [project.site])]  # all of it, the books' folders too
+        one = task(project.content, build.write_site, "the site", inputs, targets, settings, task_dep=["web"], clean=clean)
         del one["name"]
         one["doc"] = "the site's catalogue, OPDS feed and shared files"
         return one
