@@ -10,25 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from .errors import BuildError
+from .errors import BuildError, Report, stop
 from .load import load_book
 from .model import RESERVED_IDS, Book, Chapter, Heading, Note
 from .parse import parse
-
-_ALLOWED_SCHEMES = {"http", "https", "mailto"}
-
-Report = Callable[[BuildError], None]
-
-
-def stop(error: BuildError) -> None:
-    """The build's way with a problem: stop at the first."""
-    raise error
 
 
 def prepare_book(folder: Path, report: Report = stop) -> Book:
@@ -36,7 +26,7 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
 
     Each problem in the chapters goes to `report`; by default the first one is raised.
     """
-    book = load_book(folder)
+    book = load_book(folder, report)
     used_ids = set(RESERVED_IDS)  # a chapter called "Cover" must not overwrite cover.xhtml
     number = 0
     for chapter in book.chapters:
@@ -215,7 +205,10 @@ def collect_images(chapter: Chapter, folder: Path, report: Report = stop) -> Non
 
 
 def check_links(book: Book, report: Report = stop) -> None:
-    """Internal links must name a heading of this book; external ones a web or mail address."""
+    """Internal links must name a heading of this book; external ones be a web or mail address a
+    reader can follow (urls.py), which every edition then writes in one form."""
+    from .urls import is_external, normalized, problem  # the URL parser: 0.1 s to import
+
     ids = {h.id for h in book.headings}
     for chapter in book.chapters:
         for line, child in _inline_tokens(_all_tokens(chapter)):
@@ -225,9 +218,11 @@ def check_links(book: Book, report: Report = stop) -> None:
             if href.startswith("#"):
                 if href[1:] in ids:
                     continue
-                problem = "no heading has that id"
-            elif urlsplit(href).scheme in _ALLOWED_SCHEMES:
-                continue
+                wrong = "no heading has that id"
+            elif is_external(href):
+                if not (wrong := problem(href) or ""):
+                    child.attrSet("href", normalized(href))
+                    continue
             else:
-                problem = "only #heading-id, http(s) and mailto links are allowed"
-            report(BuildError(chapter.path, f"link to {href!r}: {problem}", line=line, code="S008", mark=href))
+                wrong = "only #heading-id, http(s) and mailto links are allowed"
+            report(BuildError(chapter.path, f"link to {href!r}: {wrong}", line=line, code="S008", mark=href))
