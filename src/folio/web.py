@@ -23,6 +23,8 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
+from .errors import BuildError
+from .fileio import Refused, book_file
 from .fonts import FACES, covered
 from .html import EpubRenderer, contents, copyright_text
 from .model import Book, Chapter
@@ -234,7 +236,14 @@ def write_web_edition(book: Book, target: Path) -> int:
     pages = web_edition(book)
     for name, page in pages.items():
         (target / name).write_text(page, encoding="utf-8")
-    for src in dict.fromkeys(src for chapter in book.chapters for src in chapter.images):
-        (target / src).parent.mkdir(parents=True, exist_ok=True)
-        (target / src).write_bytes((book.folder / src).read_bytes())
+    copied = set()
+    for chapter in book.chapters:
+        for src in (src for src in chapter.images if src not in copied):
+            try:
+                data = book_file(book.folder, src).read_bytes()  # as every file a book names is read
+            except Refused as e:
+                raise BuildError(chapter.path, f"image {e}", code="S009") from None
+            (target / src).parent.mkdir(parents=True, exist_ok=True)
+            (target / src).write_bytes(data)
+            copied.add(src)
     return len(pages)
