@@ -30,6 +30,7 @@ class BookFiles:
     proofs: Path  # page images of the print PDF (doit proof)
     site: SiteFiles  # the book's folder in the site
     web_faces: Path  # the faces the web edition uses, for the site's stylesheet
+    layout_pid: Path  # the running layout's process, which a failing lint ends
 
 
 # The site's own files at its root: the OPDS feed, and the shared stylesheet, script and fonts
@@ -110,6 +111,7 @@ class Project:
                 copies=(site / f"{slug}.pdf", site / f"{slug}.epub", site / f"{slug}-print.pdf"),
             ),
             web_faces=own / "web-faces.json",
+            layout_pid=own / ".layout.pid",
         )
 
     def relative(self, path: Path) -> str:

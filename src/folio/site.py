@@ -300,10 +300,10 @@ def write_catalogue(site: Path, books: Sequence[tuple[str, BookConfig, BookFiles
     (the stylesheet, after the @font-face rules of the faces the books use, the notes' script and
     those fonts). Each book's folder must be written first (write_book_page)."""
     for slug, _, files in books:
-        if slug == STATIC:
+        if slug in (STATIC, site.name):  # the site's own files; a book's intermediates (build/<slug>/) in the site
             raise BuildError(
                 files.site.folder.parent.parent.parent / "content" / slug / "book.toml",
-                f"a book folder may not be called {STATIC!r}: the site keeps its own files there",
+                f"a book folder may not be called {slug!r}: the site keeps its own files there",
             )
     ordered = sorted(books, key=lambda b: (b[1].title.casefold(), b[0]))
     entries = [(files.site.folder.relative_to(site).as_posix(), c, etree.parse(str(files.site.entry)).getroot()) for _, c, files in ordered]
