@@ -398,7 +398,9 @@ def check_structure(folder: Path) -> list[Finding]:
         line = error.line or 1
         text = lines[error.path][line - 1] if line <= len(lines[error.path]) else ""
         col = text.find(error.mark) if error.mark and error.mark in text else len(text) - len(text.lstrip())
-        findings.append(Finding(error.path, line, col + 1, error.code or "S000", error.message))  # the transforms give each a code
+        findings.append(
+            Finding(error.path, line, error.col or col + 1, error.code or "S000", error.message)
+        )  # the transforms give each a code
     for chapter in book.chapters:
         findings += check_characters(chapter.path, chapter.text)
         heads = [(i, int(t.tag[1])) for i, t in enumerate(chapter.tokens) if t.type == "heading_open"]

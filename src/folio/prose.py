@@ -93,10 +93,10 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
 
     text = _CODE_SPAN.sub(lambda m: blank(m[0]), content)
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
-    text = _HTML.sub(tag, text)
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
+    text = _HTML.sub(tag, text)  # after images and links: a destination may be written <a b.png>
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
     return text, html
