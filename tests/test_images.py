@@ -195,6 +195,17 @@ def test_the_print_html_holds_the_checked_images_and_names_no_book_file(good):
     assert "pic.png" not in html and "drawing.svg" not in html
 
 
+@pytest.mark.parametrize("reader", ["foliate", "epubjs"])
+def test_reading_systems_show_every_image(good, browser, reader):
+    """foliate-js and epub.js in Chromium: every image loads from the EPUB and decodes (the cleaned
+    SVG, the WebP too), with no error and no outside request."""
+    run = browser.open_epub(good.out(f"{SLUG}.epub"), reader, 600, 800)
+    assert (run["consoleErrors"], run["pageErrors"], run["failedRequests"]) == ([], [], [])
+    images = [image for doc in run["documents"] if doc["href"] in ("pictures.xhtml", "more.xhtml") for image in doc["images"]]
+    assert len(images) == 11
+    assert all(image["width"] > 0 for image in images), images
+
+
 @pytest.mark.parametrize("name", OUTPUTS[:2])
 def test_both_pdfs_show_every_image(good, name):
     pdf = PdfEdition(good.out(name))
