@@ -1,0 +1,113 @@
+"""Hostile inputs: seconds and peak memory of the lint, the parse and (optionally) the whole build
+for each, at a size and at twice that size. A ratio near 2 is linear; near 4, quadratic. Each
+run is a process of its own, stopped after a time limit.
+
+    python bench/hostile.py                 # lint and parse, every input
+    python bench/hostile.py --build         # and the whole build (doit, all three editions)
+    python bench/hostile.py stars brackets  # some inputs only
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from books import write_book  # noqa: E402
+
+LIMIT = 120  # seconds a run may take
+
+
+def notes(n: int) -> str:
+    calls = " ".join(f"w{i}[^n{i}]" for i in range(n))
+    return calls + "\n\n" + "\n\n".join(f"[^n{i}]: note {i}" for i in range(n))
+
+
+# name: (text of n units, n): the issue's four first, then other shapes of the same kinds.
+INPUTS = {
+    "brackets": (lambda n: "[" * n, 100_000),
+    "stars": (lambda n: "*a" * n, 50_000),
+    "word": (lambda n: "a" * n, 1_000_000),
+    "notes": (notes, 10_000),
+    "note calls unclosed": (lambda n: "[^" * n, 50_000),
+    "links unclosed": (lambda n: "[a](" * n, 25_000),
+    "images unclosed": (lambda n: "![a" * n, 30_000),
+    "comments unclosed": (lambda n: "<!--" * n, 25_000),
+    "tags unclosed": (lambda n: "<a " * n, 30_000),
+    "backticks": (lambda n: "`" * n, 100_000),
+    "code spans": (lambda n: "`a" * n, 50_000),
+    "initials": (lambda n: "A." * n, 50_000),
+    "capitals": (lambda n: "Ab Cd " * n, 20_000),
+    "quotes": (lambda n: "'a " * n, 30_000),
+    "underscores": (lambda n: "_a" * n, 50_000),
+    "entities": (lambda n: "&#x41;" * n, 20_000),
+    "spaces": (lambda n: "a" + " " * n + "b", 1_000_000),
+    "block quotes": (lambda n: ">" * n + " a", 10_000),
+    "list nesting": (lambda n: "\n".join("  " * i + "- a" for i in range(n)), 2_000),
+    "lines": (lambda n: "\n".join("word" for _ in range(n)), 100_000),
+    "sentences": (lambda n: "A b. " * n, 50_000),
+    "table columns": (lambda n: "|" + "a|" * n + "\n|" + "-|" * n, 5_000),
+}
+
+
+def run(code: str, folder: Path) -> tuple[float | None, int | None, str]:
+    """Seconds and peak MB of `code` run on the book in `folder` in a process of its own."""
+    probe = (
+        "import resource, sys, time; from pathlib import Path; folder = Path(sys.argv[1]); t = time.perf_counter()\n"
+        f"{code}\n"
+        "print(f'{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}')"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, timeout=LIMIT, check=False)
+    except subprocess.TimeoutExpired:
+        return None, None, f"over {LIMIT} s"
+    last = done.stdout.strip().splitlines()[-1:] or [""]
+    try:
+        seconds, mb = last[0].split()
+        return float(seconds), int(mb), ""
+    except ValueError:
+        return None, None, (done.stderr.strip().splitlines() or ["?"])[-1][:80]
+
+
+STAGES = {
+    "lint": "from folio.lint import lint_book\ntry: lint_book(folder)\nexcept Exception as e: print(type(e).__name__, e)",
+    "parse": "from folio.transforms import prepare_book\ntry: prepare_book(folder)\nexcept Exception as e: print(type(e).__name__, e)",
+}
+BUILD = (
+    "import subprocess; subprocess.run([sys.executable, '-m', 'doit', '-n', '0'], cwd=folder.parent.parent, capture_output=True)\n"
+    "import resource; print(f'{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}'); sys.exit()"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="inputs to run (default: all)")
+    parser.add_argument("--build", action="store_true", help="also time the whole build")
+    args = parser.parse_args()
+    stages = dict(STAGES, **({"build": BUILD} if args.build else {}))
+    print(f"{'input':22} {'stage':6} {'n':>9} {'s':>8} {'MB':>5}   {'2n':>9} {'s':>8} {'MB':>5}  ratio")
+    for name, (make, n) in INPUTS.items():
+        if args.names and name not in args.names:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for stage, code in stages.items():
+                row = []
+                for size in (n, 2 * n):
+                    root = Path(tmp) / f"{stage}-{size}"
+                    shutil.copytree(ROOT / "styles", root / "styles")
+                    folder = write_book(root / "content" / "b", {"c.md": f"# Title\n\n{make(size)}\n"})
+                    row.append(run(code, folder))
+                (s1, m1, e1), (s2, m2, e2) = row
+                ratio = f"{s2 / s1:5.1f}" if s1 and s2 and s1 > 0.05 else "  -"
+                cell = lambda s, m, e: f"{s:8.2f} {m:5}" if s is not None else f"{e:>14.14}"  # noqa: E731
+                print(f"{name:22} {stage:6} {n:9} {cell(s1, m1, e1)}   {2 * n:9} {cell(s2, m2, e2)}  {ratio}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
