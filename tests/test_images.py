@@ -617,3 +617,24 @@ def test_damaged_images_are_refused_or_decode(tmp_path_factory, name, cut, flip,
     else:
         with Image.open(io.BytesIO(kept.data)) as image:
             image.load()
+
+
+def test_an_image_decoded_once_is_not_decoded_again_and_its_name_still_counts(tmp_path, monkeypatch):
+    """The lint, the layout and the EPUB each check the book: the same bytes decode once a
+    machine (the cache folder), and a cached verdict still holds the file to its name."""
+    from folio import images
+
+    monkeypatch.setenv("FOLIO_CACHE", str(tmp_path / "cache"))
+    photo = noise("JPEG")
+    assert images.check_image("a.jpg", photo).media_type == "image/jpeg"
+    assert len(list((tmp_path / "cache" / "images").iterdir())) == 1
+
+    def no_decoding(*args):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(images, "_decode", no_decoding)
+    assert images.check_image("b.jpeg", photo).media_type == "image/jpeg"
+    with pytest.raises(images.ImageError, match="is a JPEG image named .png: rename it to end in .jpg"):
+        images.check_image("c.png", photo)
+    with pytest.raises(AssertionError, match="decoded again"):  # other bytes are decoded
+        images.check_image("d.jpg", photo[:-1])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import io
 import posixpath
 import stat
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from .fileio import cache_folder, write_text
 from .model import BookImage
 
 if TYPE_CHECKING:
@@ -144,6 +146,11 @@ def check_image(key: str, data: bytes) -> BookImage:
     suffix = PurePosixPath(key).suffix.lower()
     if not data:
         raise ImageError("is an empty file")
+    known = _decoded_before(data)
+    if known is not None:  # these very bytes decoded whole before: in another task's process, an earlier build
+        kind, animated = known
+        _check_name(kind, suffix)
+        return BookImage(key, kind.media_type, data, animated)
     raster, svg = _open_raster(data), None
     if raster is not None:
         kind = RASTER[raster.format or ""]
@@ -154,14 +161,47 @@ def check_image(key: str, data: bytes) -> BookImage:
             if suffix == ".svg":  # what is wrong with it as an SVG
                 raise
             raise ImageError(f"is {_what(data)}: folio takes {TAKEN} images (the types every EPUB reader shows); convert it") from None
+    _check_name(kind, suffix)
+    if svg is not None:
+        cleaned, animated = clean_svg(svg)
+        return BookImage(key, SVG.media_type, cleaned, animated)
+    animated = _decode(raster, kind)
+    _remember(data, raster.format, animated)
+    return BookImage(key, kind.media_type, data, animated)
+
+
+def _check_name(kind: ImageType, suffix: str) -> None:
     if suffix not in kind.suffixes:
         named = f"named {suffix}" if suffix else "named without a suffix"
         article = "an" if kind is SVG else "a"
         raise ImageError(f"is {article} {kind.name} image {named}: rename it to end in {kind.suffixes[0]}")
-    if svg is not None:
-        cleaned, animated = clean_svg(svg)
-        return BookImage(key, SVG.media_type, cleaned, animated)
-    return BookImage(key, kind.media_type, data, _decode(raster, kind))
+
+
+# Decoding a photograph takes about a second, and the lint, the layout and the EPUB each check
+# the book in a process of their own: what decoded whole is remembered in the cache folder, by
+# the bytes' hash, with what the verdict depends on (Pillow's version, the limit, these checks).
+_CHECKS = 1  # raise when the raster checks change
+
+
+def _verdict_key(data: bytes) -> tuple[Path, str]:
+    from PIL import __version__ as pillow
+
+    return cache_folder("images") / f"{hashlib.sha256(data).hexdigest()}.txt", f"pillow {pillow} pixels {MAX_PIXELS} checks {_CHECKS}"
+
+
+def _decoded_before(data: bytes) -> tuple[ImageType, bool] | None:
+    path, conditions = _verdict_key(data)
+    try:
+        fmt, animated, kept = path.read_text(encoding="utf-8").split(" ", 2)
+    except (OSError, ValueError):
+        return None
+    return (RASTER[fmt], animated == "1") if kept == conditions and fmt in RASTER else None
+
+
+def _remember(data: bytes, fmt: str, animated: bool) -> None:
+    path, conditions = _verdict_key(data)
+    with contextlib.suppress(OSError):
+        write_text(path, f"{fmt} {int(animated)} {conditions}")
 
 
 def _open_raster(data: bytes) -> Any:

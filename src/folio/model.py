@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -66,13 +67,13 @@ class BookImage:
     data: bytes
     animated: bool = False  # more than one frame, or an SVG that animates
 
-    @property
+    @cached_property
     def name(self) -> str:
         """Its name in the EPUB, chosen by folio from its bytes: no book file can take the name of
         a file folio writes (the cover is images/cover.png, and "cover" is not hexadecimal)."""
         return f"images/{hashlib.sha256(self.data).hexdigest()[:32]}.{IMAGE_SUFFIXES[self.media_type]}"
 
-    @property
+    @cached_property
     def data_url(self) -> str:
         """The image as a data: URL, for the print HTML: WeasyPrint reads no book file."""
         return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
