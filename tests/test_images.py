@@ -65,6 +65,7 @@ def png_claiming(width: int, height: int) -> bytes:
 
 
 RED = raster("PNG")
+BIG = noise("PNG")
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 INK = 'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"'
 # What an editor writes: its own namespace, a comment; gradients, a style and a <use> within the
@@ -253,6 +254,16 @@ SCRIPT = b'<html xmlns="http://www.w3.org/1999/xhtml"><body><script>alert(1)</sc
 EMPTY: dict[str, bytes] = {}
 
 Files = dict[str, bytes] | Callable[[Path], object]
+
+
+def limits(line: str, files: dict[str, bytes]) -> Callable[[Path], object]:
+    def make(book: Path):
+        for name, data in files.items():
+            (book / name).write_bytes(data)
+        with (book / "book.toml").open("a") as toml:
+            toml.write(f"\n[limits]\n{line}\n")
+
+    return make
 
 
 def link(name: str, target: str) -> Callable[[Path], object]:
@@ -498,12 +509,23 @@ ROWS: list[tuple[str, str, Files, str]] = [
     ("a drive letter", "C:/x.png", EMPTY, "is an absolute path"),
     ("up and out", "../../outside.png", EMPTY, "is outside the book folder: copy it into the book folder"),
     ("down, then up and out", "sub/../../x.png", EMPTY, "is outside the book folder"),
-    ("a link out of the book", "link.png", link("link.png", "../../outside.png"), "is a link that leads outside the book folder"),
-    ("a link to a system file", "link.png", link("link.png", "/etc/passwd"), "is a link that leads outside the book folder"),
+    ("a link out of the book", "link.png", link("link.png", "../../outside.png"), "leads outside the book folder (to "),
+    ("a link to a system file", "link.png", link("link.png", "/etc/passwd"), "leads outside the book folder (to /etc/passwd): refused"),
     ("a dangling link", "link.png", link("link.png", "nowhere.png"), "does not exist"),
-    ("a loop of links", "loop.png", lambda book: (book / "loop.png").symlink_to(book / "loop.png"), "is a loop of symbolic links"),
-    ("a folder", "sub", EMPTY, "is not a file (a folder, a device or a pipe)"),
-    ("a pipe", "pipe.png", lambda book: os.mkfifo(book / "pipe.png"), "is not a file (a folder, a device or a pipe)"),
+    (
+        "a loop of links",
+        "loop.png",
+        lambda book: (book / "loop.png").symlink_to(book / "loop.png"),
+        "cannot be read: Too many levels of symbolic links",
+    ),
+    ("a folder", "sub", EMPTY, "is a folder, not a file: refused"),
+    ("a pipe", "pipe.png", lambda book: os.mkfifo(book / "pipe.png"), "is a device, a FIFO or a socket, not a file: refused"),
+    (
+        "over the book's limit",
+        "big.png",
+        limits("image_size = 10_000", {"big.png": BIG}),
+        f"is {len(BIG):,} bytes, over the book's limit of 10,000 (raise it in book.toml's [limits])",
+    ),
     ("a query", "pic.png?v=2", EMPTY, "has a query or a fragment (?… or #…): name the file alone"),
     ("a fragment", "drawing.svg#layer", EMPTY, "has a query or a fragment"),
     ("a backslash", "sub\\pic.png", EMPTY, "is not a path: separate its folders with /"),

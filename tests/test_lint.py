@@ -116,6 +116,19 @@ GOLDEN = {
         ["a.md:3:6: S010 raw HTML '<b>' is printed as text", "a.md:3:13: S010 raw HTML '</b>' is printed as text"],
     ),
     "S011": ({"a.md": "# Title\n\nA snowman ☃ melts.\n"}, {}, ["a.md:3:11: S011 no font of the book covers U+2603 ☃ (SNOWMAN)"]),
+    "S012": (
+        {"a.md": "# Title\n\nA bell\x07 and an escape \x1b[31m.\n"},
+        {},
+        [
+            "a.md:3:7: S012 a control character \\x07 is not allowed in a text",
+            "a.md:3:23: S012 a control character \\x1b is not allowed in a text",
+        ],
+    ),
+    "S013": (
+        {"a.md": "# Title\n\nA word: " + "a" * 2001 + ".\n"},
+        {},
+        ["a.md:3:9: S013 a word of 2,002 characters is longer than the book's limit of 2,000 (raise word_length in book.toml's [limits])"],
+    ),
     "F001": (
         {"a.md": "# Title\n\nThe river rose in spring. The mayor resigned in shame.\n"},
         {"source.txt": "Title\n\nThe river rose in spring.\n"},
@@ -194,12 +207,12 @@ def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow
     (folder / "lint-allow.toml").write_text(allow)
     status, lines = lint(folder, capsys=capsys)
     assert status == 2
-    assert lines[0].startswith(f"{folder / 'lint-allow.toml'}: {message}")
+    assert lines[0].startswith(f"{folder / 'lint-allow.toml'}:1: {message}")  # at the entry's line
 
 
 def test_a_missing_source_is_an_error(tmp_path, capsys):
     folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nText.\n"}, source_text="raw.txt")
-    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' is not a file of the book folder"])
+    assert lint(folder, capsys=capsys) == (2, [f"{folder / 'book.toml'}: source_text: 'raw.txt' does not exist"])
 
 
 def test_a_chapter_path_gives_that_chapter_s_findings(tmp_path, capsys):

@@ -82,5 +82,5 @@ def test_chapter_errors(tmp_path):
     with pytest.raises(BuildError, match=r"a\.md:1: chapter is empty"):
         prepare_book(folder)
     (folder / "a.md").unlink()
-    with pytest.raises(BuildError, match=r"book\.toml: chapters: 'a\.md' is listed but .* does not exist"):
+    with pytest.raises(BuildError, match=r"book\.toml: chapters: 'a\.md' does not exist"):
         prepare_book(folder)

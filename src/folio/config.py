@@ -11,7 +11,8 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import cast
 
-from .errors import BuildError
+from .errors import CONTROL, BuildError, printable
+from .fileio import Refused, book_file
 
 # Beside book.toml, the book's own answers to the lint: words the dictionary lacks, findings accepted.
 WORDS_FILE = "words.txt"
@@ -35,6 +36,16 @@ class PrintConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """The [limits] table: how large an input may be before it is refused, at once, rather than
+    left to run the build for minutes. Raise them where a real book needs more."""
+
+    file_size: int = 5_000_000  # bytes of a chapter, the source text, words.txt or lint-allow.toml
+    image_size: int = 50_000_000  # bytes of an image file
+    word_length: int = 2_000  # characters of a word (a run without spaces): hyphenation costs grow with it
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """Everything book.toml says; the keys and their types are a contract other tools rely on
     (README.md, "Edit a book and rebuild")."""
@@ -55,6 +66,7 @@ class BookConfig:
     keywords: tuple[str, ...] = ()
     back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
     print: PrintConfig = PrintConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     @property
     def timestamp(self) -> dt.datetime:
@@ -80,10 +92,11 @@ _STRING_KEYS = {
     "source_text",
 }
 _LIST_KEYS = {"authors", "chapters", "keywords", "back_matter"}
+_URL_KEYS = {"source", "license_url"}  # web addresses, printed and linked in every edition
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, PrintConfig):
+    if isinstance(value, (PrintConfig, LimitsConfig)):
         return {f.name: getattr(value, f.name) for f in fields(value)}
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -92,15 +105,20 @@ def _plain(value: object) -> object:
     return value
 
 
-def load_config(path: Path) -> BookConfig:
-    """Read and check book.toml; every problem is a BuildError naming the file and the key."""
+def load_config(path: Path, check_addresses: bool = True) -> BookConfig:
+    """Read and check book.toml; every problem is a BuildError naming the file and the key.
+
+    Deciding what to rebuild reads every book.toml and skips the check of web addresses (the
+    URL parser alone takes 0.1 s to import); every task that builds anything checks them."""
     try:
-        with path.open("rb") as f:
+        with book_file(path.parent, path.name).open("rb") as f:
             data = tomllib.load(f)
+    except Refused as e:
+        raise BuildError(path, str(e)) from None
     except OSError as e:
         raise BuildError(path, f"cannot read book.toml: {e.strerror}") from e
     except tomllib.TOMLDecodeError as e:
-        raise BuildError(path, f"not valid TOML: {e}") from e
+        raise toml_error(path, e, path.read_text(encoding="utf-8", errors="replace")) from None
     except UnicodeDecodeError as e:
         raise BuildError(path, f"not UTF-8 (byte {e.start})") from e
 
@@ -113,10 +131,23 @@ def load_config(path: Path) -> BookConfig:
     values: dict[str, object] = {}
     for key, value in data.items():
         values[key] = _check(path, key, value)
+        if key in _URL_KEYS and check_addresses:
+            from .urls import problem
+
+            if wrong := problem(value):
+                raise BuildError(path, f"{key}: {value!r} {wrong}")
     back, chapters = cast(tuple, values.get("back_matter", ())), cast(tuple, values["chapters"])
     if back and chapters[-len(back) :] != back:
         raise BuildError(path, "back_matter: must name the last chapters, in their order")
     return BookConfig(**values)  # type: ignore[arg-type]
+
+
+def toml_error(path: Path, error: tomllib.TOMLDecodeError, text: str) -> BuildError:
+    """A TOML file's syntax error at its line and column (tomllib says where only in its message)."""
+    message = str(error)
+    if m := re.search(r" \(at line (\d+), column (\d+)\)$", message):
+        return BuildError(path, f"not valid TOML: {message[: m.start()]}", line=int(m[1]), col=int(m[2]))
+    return BuildError(path, f"not valid TOML: {message.removesuffix(' (at end of document)')}", line=text.count("\n") + 1)
 
 
 def _unknown(key: str, table: type) -> str | None:
@@ -137,6 +168,9 @@ def _check(path: Path, key: str, value: object) -> object:
     def fail(message: str) -> BuildError:
         return BuildError(path, f"{key}: {message}")
 
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str) and (control := CONTROL.search(text)):
+            raise fail(f"a control character {printable(control[0])} is not allowed (at character {control.start() + 1})")
     if key in _STRING_KEYS:
         if not isinstance(value, str):
             raise fail(f"must be a string, not {type(value).__name__}")
@@ -177,6 +211,8 @@ def _check(path: Path, key: str, value: object) -> object:
         raise fail(f"must be an ISO date such as 2026-11-25, not {value!r}")
     if key == "print":
         return _check_print(path, value)
+    if key == "limits":
+        return _check_limits(path, value)
     raise AssertionError(key)  # every known key is handled above
 
 
@@ -199,3 +235,14 @@ def _check_print(path: Path, table: object) -> PrintConfig:
         if key == "page_multiple" and value not in (2, 4):
             raise fail("must be 2 or 4")
     return PrintConfig(**table)
+
+
+def _check_limits(path: Path, table: object) -> LimitsConfig:
+    if not isinstance(table, dict):
+        raise BuildError(path, "limits: must be a table ([limits])")
+    for key, value in table.items():
+        if unknown := _unknown(key, LimitsConfig):
+            raise BuildError(path, f"limits.{key}: {unknown}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise BuildError(path, f"limits.{key}: must be a positive whole number, not {value!r}")
+    return LimitsConfig(**table)

@@ -1,32 +1,76 @@
-"""Atomic output (a new edition replaces the old one only once it is complete), and the cache
-folder for what folio derives from installed packages."""
+"""The files of a book, found one way (never outside the book); atomic output (a new edition
+replaces the old one only once it is complete); and the cache folder for what folio derives
+from installed packages."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
+
+from .errors import BuildError
+
+
+class Refused(Exception):
+    """A file a book names that folio will not read: the message names it and says why."""
+
+
+def book_file(folder: Path, name: str | PurePath, limit: int | None = None) -> Path:
+    """The file `name` of the book in `folder`, with every symbolic link followed: it must stay
+    inside the book folder, be a regular file (not a device, a FIFO or a folder) and hold no more
+    than `limit` bytes. Every file a book names is found here, and only here."""
+    root = Path(os.path.realpath(folder))
+    real = Path(os.path.realpath(folder / name))
+    if not real.is_relative_to(root):
+        raise Refused(f"{str(name)!r} leads outside the book folder (to {real}): refused")
+    try:
+        found = os.stat(real)
+    except FileNotFoundError:
+        raise Refused(f"{str(name)!r} does not exist") from None
+    except OSError as e:
+        raise Refused(f"{str(name)!r} cannot be read: {e.strerror}") from None
+    if not stat.S_ISREG(found.st_mode):
+        kind = "a folder" if stat.S_ISDIR(found.st_mode) else "a device, a FIFO or a socket"
+        raise Refused(f"{str(name)!r} is {kind}, not a file: refused")
+    if limit is not None and found.st_size > limit:
+        raise Refused(f"{str(name)!r} is {found.st_size:,} bytes, over the book's limit of {limit:,} (raise it in book.toml's [limits])")
+    return real
+
+
+_FULL = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
-        if not _alive(stale.name.removeprefix(f".{target.name}.").split(".")[0]):
-            stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds.
+    A full disk or a read-only folder is a BuildError saying so (the old file stays)."""
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
+            if not _alive(stale.name.removeprefix(f".{target.name}.").split(".")[0]):
+                stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
         yield Path(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
+    except OSError as e:
+        if e.errno in _FULL:
+            raise BuildError(target.parent, f"{_FULL[e.errno]} while writing {target.name}") from None
+        if e.errno in _READ_ONLY:
+            raise BuildError(target.parent, f"cannot write {target.name}: {e.strerror} (a read-only folder?)") from None
+        raise
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
 
 def publish(finished: Path, target: Path) -> None:

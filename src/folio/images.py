@@ -16,14 +16,13 @@ import contextlib
 import hashlib
 import io
 import posixpath
-import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from .fileio import cache_folder, write_text
+from .fileio import Refused, book_file, cache_folder, write_text
 from .model import BookImage
 
 if TYPE_CHECKING:
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 # refuses above it, counting every frame of an animation: a picture at 600 dpi across a two-page
 # spread of a 7 x 10 in book has 14 x 10 x 600 x 600 = 50 million pixels.
 MAX_PIXELS = 89_478_485
-# No image file is read whole above this size (bytes).
-MAX_BYTES = 64 * 2**20
 
 TAKEN = "only PNG, JPEG, GIF, WebP and SVG"
 
@@ -73,11 +70,11 @@ class ImageError(Exception):
 # --- Where the file is ----------------------------------------------------------------------
 
 
-def locate(folder: Path, src: str) -> tuple[str, Path]:
+def locate(folder: Path, src: str, limit: int) -> tuple[str, Path]:
     """The file an image's src names, as (its path relative to the book folder, the file): every
     way of writing one file (pic.png, ./pic.png, sub/../pic.png, my%20pic.png) gives one key.
-    Anything but a relative path to a regular file inside the book folder is refused, saying what
-    to do."""
+    Anything but a relative path to a regular file inside the book folder, of at most `limit`
+    bytes, is refused, saying what to do."""
     if not src.strip():
         raise ImageError("names no file: write the image's path in the book folder between the parentheses")
     parts = urlsplit(src)
@@ -100,40 +97,21 @@ def locate(folder: Path, src: str) -> tuple[str, Path]:
     relative = posixpath.normpath(path)
     if relative == ".." or relative.startswith("../"):
         raise ImageError("is outside the book folder: copy it into the book folder")
-    return book_file(folder, relative)
+    try:  # the one resolver of every file a book names: links kept inside the book, regular files, a size limit
+        return relative, book_file(folder, relative, limit)
+    except Refused as e:
+        raise ImageError(str(e).removeprefix(f"{relative!r} ")) from None
 
 
-def book_file(folder: Path, relative: str) -> tuple[str, Path]:
-    """(relative, the file) for a regular file of the book folder, by its normalized relative path;
-    one that leads outside it (a symbolic link), a folder, a device or a pipe is refused.
-
-    To be replaced by load.py's resolver of every file a book names, when it lands."""
-    root = folder.resolve()
-    try:
-        path = (root / relative).resolve()
-    except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
-        raise ImageError("is a loop of symbolic links") from None
-    if not path.is_relative_to(root):
-        raise ImageError("is a link that leads outside the book folder: copy the image into the book folder")
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ImageError("does not exist") from None
-    except OSError as e:
-        raise ImageError(f"cannot be read: {e.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise ImageError("is not a file (a folder, a device or a pipe)")
-    return relative, path
-
-
-def read(path: Path) -> bytes:
+def read(path: Path, limit: int) -> bytes:
+    """The bytes of a file book_file found, no more than `limit` (the file may have grown since)."""
     try:
         with path.open("rb") as file:
-            data = file.read(MAX_BYTES + 1)
+            data = file.read(limit + 1)
     except OSError as e:
         raise ImageError(f"cannot be read: {e.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise ImageError(f"is larger than {MAX_BYTES // 2**20} MiB: make it smaller")
+    if len(data) > limit:
+        raise ImageError(f"is over the book's limit of {limit:,} bytes (raise image_size in book.toml's [limits])")
     return data
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import os
 import re
 import tomllib
 import unicodedata
@@ -25,11 +26,12 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .config import ALLOW_FILE, WORDS_FILE, BookConfig, load_config
+from .config import ALLOW_FILE, WORDS_FILE, BookConfig, LimitsConfig, load_config, toml_error
 from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
-from .fileio import cache_folder, cached_text, write_text
+from .fileio import Refused, book_file, cache_folder, cached_text, write_text
 from .fonts import coverage_errors
+from .load import read_utf8
 from .project import Project
 from .prose import MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
 from .transforms import prepare_book
@@ -57,6 +59,8 @@ CODES = {
     "S009": "an image that is not a sound image file of the book (images.py)",
     "S010": "raw HTML",
     "S011": "a character no font of the book covers",
+    "S012": "a control character",
+    "S013": "a word longer than the book's limit",
     "F001": "an edition sentence that is not in the source",
     "F002": "a change to the source that the Note on the text does not record",
     "F003": "a passage of the source left out with no record",
@@ -100,31 +104,49 @@ class Context:
 # --- Reading --------------------------------------------------------------------------------
 
 
+def _book_text(folder: Path, name: str, config: BookConfig | None) -> str | None:
+    """One of the book's own text files (words.txt, lint-allow.toml), or None where it has none."""
+    if not os.path.lexists(folder / name):
+        return None
+    limit = (config.limits if config else LimitsConfig()).file_size
+    try:
+        return read_utf8(book_file(folder, name, limit))
+    except Refused as e:
+        raise BuildError(folder / name, str(e)) from None
+    except OSError as e:
+        raise BuildError(folder / name, f"cannot read: {e.strerror}") from None
+
+
 def read_context(folder: Path, config: BookConfig | None = None) -> Context:
-    words_file, allow_file = folder / WORDS_FILE, folder / ALLOW_FILE
     words = set()
-    if words_file.is_file():
-        for line in words_file.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                words.add(fold(line).lower())
+    for line in (_book_text(folder, WORDS_FILE, config) or "").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(fold(line).lower())
+    allow_file, allow = folder / ALLOW_FILE, _book_text(folder, ALLOW_FILE, config)
     accepted = []
-    if allow_file.is_file():
+    if allow is not None:
         try:
-            data = tomllib.loads(allow_file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise BuildError(allow_file, f"not valid TOML: {e}") from e
+            data = tomllib.loads(allow)
+        except tomllib.TOMLDecodeError as e:
+            raise toml_error(allow_file, e, allow) from None
+        headers = [n for n, line in enumerate(allow.splitlines(), 1) if re.match(r"\s*(\[\[\s*accept\s*\]\]|accept\s*=)", line)]
         for key in data.keys() - {"accept"}:
             raise BuildError(allow_file, f"{key}: unknown key (entries are [[accept]] tables)")
-        for n, entry in enumerate(data.get("accept", []), 1):
+        entries = data.get("accept", [])
+        if not isinstance(entries, list):
+            raise BuildError(allow_file, "accept: must be [[accept]] tables", line=headers[0] if headers else None)
+        for n, entry in enumerate(entries, 1):
+            at = headers[n - 1] if n <= len(headers) else None
             if (
                 not isinstance(entry, dict)
                 or set(entry) - {"code", "text", "why", "file"}
                 or not all(isinstance(entry.get(k), str) and entry[k].strip() for k in ("code", "text", "why"))
+                or not isinstance(entry.get("file", ""), str)
             ):
-                raise BuildError(allow_file, f"accept #{n}: needs code, text and why (strings), and may name a file")
+                raise BuildError(allow_file, f"accept #{n}: needs code, text and why (strings), and may name a file", line=at)
             if entry["code"] not in CODES:
-                raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code")
+                raise BuildError(allow_file, f"accept #{n}: {entry['code']!r} is not a lint code", line=at)
             accepted.append(Accept(entry["code"], entry["text"], entry.get("file")))
     return Context(frozenset(words), tuple(accepted), config)
 
@@ -226,8 +248,8 @@ def check_spelling(words: list[Word], context: Context, skip: set[str]) -> list[
     findings = []
     for word in words:
         key = word.key
-        if key in skip or key in context.words or not _latin(key) or _in_dictionary(key):
-            continue
+        if len(key) > 60 or key in skip or key in context.words or not _latin(key) or _in_dictionary(key):
+            continue  # (no dictionary word is that long: a run of letters over 60 is no word to suggest for)
         guess = _suggestion(key)
         hint = f" (did you mean {guess!r}?)" if guess and guess != key else ""
         findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither the dictionary nor {WORDS_FILE}{hint}"))
@@ -303,7 +325,7 @@ def check_variants(units: list[Prose], words: list[Word]) -> tuple[list[Finding]
 
 
 def _sentence_start(text: str, offset: int) -> bool:
-    before = text[:offset].rstrip(" \"'“‘(")
+    before = text[max(0, offset - 200) : offset].rstrip(" \"'“‘(")  # a window: not the whole text again for each word
     return not before.strip() or before[-1] in ".!?:"
 
 
@@ -334,7 +356,7 @@ def check_typography(units: list[Prose], markdown: bool, config: BookConfig | No
             )
         for m in re.finditer(r"(?<![\w.,-])\d{1,4}-\d{1,4}(?![\w-])", text):
             findings.append(unit.finding(m.start(), "T002", f"{m[0]!r}: a range takes an en dash ({m[0].replace('-', '–')})"))
-        for m in re.finditer(r"\b(?:[A-Z]\.)+[A-Z]\b(?!\.)", text):
+        for m in re.finditer(r"(?<![\w.])(?:[A-Z]\.)+[A-Z]\b(?!\.)", text):  # tried once a run of initials
             findings.append(unit.finding(m.start(), "T003", f"{m[0]!r} lacks its last full stop"))
     return findings
 
@@ -398,9 +420,8 @@ def check_structure(folder: Path) -> list[Finding]:
         line = error.line or 1
         text = lines[error.path][line - 1] if line <= len(lines[error.path]) else ""
         col = text.find(error.mark) if error.mark and error.mark in text else len(text) - len(text.lstrip())
-        findings.append(
-            Finding(error.path, line, error.col or col + 1, error.code or "S000", error.message)
-        )  # the transforms give each a code
+        col = error.col - 1 if error.col else col  # the stage knew the column
+        findings.append(Finding(error.path, line, col + 1, error.code or "S000", error.message))  # the transforms give each a code
     for chapter in book.chapters:
         findings += check_characters(chapter.path, chapter.text)
         heads = [(i, int(t.tag[1])) for i, t in enumerate(chapter.tokens) if t.type == "heading_open"]
@@ -453,8 +474,11 @@ def lint_book(folder: Path) -> Result:
         units += prose
         findings += html
     source_path = folder / config.source_text if config.source_text else None
-    if source_path and not source_path.is_file():
-        raise BuildError(folder / "book.toml", f"source_text: {config.source_text!r} is not a file of the book folder")
+    if source_path and config.source_text:
+        try:
+            book_file(folder, config.source_text, config.limits.file_size)
+        except Refused as e:
+            raise BuildError(folder / "book.toml", f"source_text: {e}") from None
     source = read_prose(source_path, config)[0] if source_path else []
     mark_citations(units, "\n".join(u.text for u in source))
     findings += _text_checks(units, context, markdown=True)

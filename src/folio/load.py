@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from pathlib import Path
 
-from .config import BookConfig, load_config
-from .errors import BuildError
+from .config import BookConfig, LimitsConfig, load_config
+from .errors import CONTROL, BuildError, Report, printable, stop
+from .fileio import Refused, book_file
 from .model import Book, Chapter
 
 
@@ -24,25 +27,53 @@ def check_identifier(folder: Path, config: BookConfig, content: Path) -> None:
             )
 
 
-def load_book(folder: Path) -> Book:
+def load_book(folder: Path, report: Report = stop) -> Book:
+    """The book's configuration and chapters; each problem of a chapter's text goes to `report`."""
     config = load_config(folder / "book.toml")
-    chapters = [
-        Chapter(path=folder / name, text=read_chapter(folder / name, folder / "book.toml"), back_matter=name in config.back_matter)
-        for name in config.chapters
-    ]
+    chapters = []
+    for name in config.chapters:
+        path = folder / name
+        text = read_chapter(folder, name, config.limits.file_size)
+        for problem in text_problems(path, text, config.limits):
+            report(problem)
+        chapters.append(Chapter(path=path, text=text, back_matter=name in config.back_matter))
     return Book(slug=folder.name, folder=folder, config=config, chapters=chapters)
 
 
-def read_chapter(path: Path, listed_in: Path) -> str:
+def read_chapter(folder: Path, name: str, limit: int) -> str:
+    path = folder / name
     try:
-        text = read_utf8(path)
-    except FileNotFoundError:
-        raise BuildError(listed_in, f"chapters: {path.name!r} is listed but {path} does not exist") from None
+        text = read_utf8(book_file(folder, name, limit))
+    except Refused as e:
+        raise BuildError(folder / "book.toml", f"chapters: {e}") from None
     except OSError as e:
         raise BuildError(path, f"cannot read chapter: {e.strerror}") from e
     if not text.strip():
         raise BuildError(path, "chapter is empty", line=1)
     return text
+
+
+def text_problems(path: Path, text: str, limits: LimitsConfig) -> list[BuildError]:
+    """The control characters of a text (S012) and its words longer than the book allows (S013),
+    at their line and column."""
+    lines = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def at(index: int, code: str, message: str) -> BuildError:
+        line = bisect.bisect_right(lines, index)
+        return BuildError(path, message, line=line, col=index - lines[line - 1] + 1, code=code)
+
+    problems = [at(m.start(), "S012", f"a control character {printable(m[0])} is not allowed in a text") for m in CONTROL.finditer(text)]
+    too_long = re.compile(f"(?<!\\S)\\S{{{limits.word_length + 1},}}")
+    problems += [
+        at(
+            m.start(),
+            "S013",
+            f"a word of {len(m[0]):,} characters is longer than the book's limit of {limits.word_length:,} "
+            "(raise word_length in book.toml's [limits])",
+        )
+        for m in too_long.finditer(text)
+    ]
+    return sorted(problems, key=lambda e: (e.line or 0, e.col or 0))
 
 
 def read_utf8(path: Path) -> str:

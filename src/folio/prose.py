@@ -7,8 +7,10 @@ the file; a plain text file (a raw source) is read as paragraphs and headings.
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import BookConfig
@@ -60,25 +62,31 @@ class Prose:
     sections: tuple[str, ...] = ()  # the headings it stands under, outermost first
     column: str = ""  # a table cell's column heading
     checked: str = ""
+    _breaks: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.checked = self.checked or _URL.sub(lambda m: blank(m[0]), self.text)
 
     def where(self, offset: int) -> tuple[int, int]:
-        row = self.text.count("\n", 0, offset)
+        """The line and column in the file of an offset in the text (a search, not a count from
+        the start: a paragraph of many lines asks for many places)."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in re.finditer("\n", self.text)]
+        row = bisect.bisect_left(self._breaks, offset)
         line, col = self.starts[row]
-        return line, col + offset - (self.text.rfind("\n", 0, offset) + 1)
+        return line, col + offset - (self._breaks[row - 1] + 1 if row else 0)
 
     def finding(self, offset: int, code: str, message: str) -> Finding:
         return Finding(self.path, *self.where(offset), code, message)
 
 
-_CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
+# Each pattern stops at the next opening mark of its kind, so that no search runs from every
+# unclosed "[" or "<" to the end of the paragraph (bench/hostile.py measures it).
 _AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
-_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_NOTE_CALL = re.compile(r"\[\^[^\]\s\[]+\]")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 
@@ -91,15 +99,56 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
         html.append((m.start(), m[0]))
         return blank(m[0])
 
-    text = _CODE_SPAN.sub(lambda m: blank(m[0]), content)
+    text = _blank_spans(content, _code_spans(content))
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
+    comments = _comments(text)
+    html += [(start, text[start:end]) for start, end in comments]
+    text = _blank_spans(text, comments)
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
-    text = _HTML.sub(tag, text)  # after images and links: a destination may be written <a b.png>
+    text = _TAG.sub(tag, text)  # after images and links: a destination may be written <a b.png>
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
     return text, html
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each code span: a run of backticks up to the next run of the same length."""
+    runs = [(m.start(), m.end()) for m in re.finditer("`+", text)]
+    later: dict[int, deque[int]] = defaultdict(deque)  # run length -> indices of runs of that length
+    for i, (start, end) in enumerate(runs):
+        later[end - start].append(i)
+    spans, i = [], 0
+    while i < len(runs):
+        start, end = runs[i]
+        same = later[end - start]
+        while same and same[0] <= i:
+            same.popleft()
+        if same:
+            j = same.popleft()
+            spans.append((start, runs[j][1]))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each HTML comment: from "<!--" to the next "-->"."""
+    spans, at = [], 0
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        spans.append((start, end + 3))
+        at = end + 3
+    return spans
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces += [text[at:start], blank(text[start:end])]
+        at = end
+    return "".join([*pieces, text[at:]])
 
 
 def _place(lines: list[str], first: int, content: str, start_col: int = 0) -> list[tuple[int, int]]:
