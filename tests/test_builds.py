@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, ROOT
 
 DOIT = str(Path(sys.executable).parent / "doit")
@@ -65,3 +66,78 @@ def test_no_op_loads_neither_weasyprint_nor_ebooklib_nor_pillow(tmp_path):
     result = subprocess.run([sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
     assert result.stdout.split()[-4:] == ["0", "False", "False", "False"], result.stdout + result.stderr
     assert "-- pdf:mini" in result.stdout and "-- epub:mini" in result.stdout
+
+
+def test_a_failing_lint_stops_the_layout_at_once(tmp_path):
+    """The layout of a long book is ended when its lint fails, not waited for: nothing is laid out."""
+    folder = project(tmp_path / "p")
+    long = "The committee met in the old hall and talked about the harbour, the roads and the market. " * 8
+    (folder / "content" / "mini" / "two.md").write_text("# History\n\n" + "\n\n".join([long] * 400) + "\n\nAnd and again.\n")
+    result = subprocess.run([DOIT, "-n", "2"], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode != 0
+    assert "W001 doubled word 'And and'" in result.stdout
+    assert "mini: the layout was stopped, as the lint failed" in result.stdout + result.stderr
+    assert not list((folder / "build" / "mini").glob("*.pdf")) and not (folder / "build" / "mini" / ".layout.pid").exists()
+
+
+def mounted(folder: Path, *options: str) -> bool:
+    """Mount a small file system over `folder` (root only, as CI runs): False where that is not allowed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", *options, str(folder)], capture_output=True, check=False, timeout=60)
+    return done.returncode == 0
+
+
+def test_a_read_only_build_folder_is_one_line(tmp_path):
+    folder = project(tmp_path / "p")
+    doit(folder)
+    build = folder / "build"
+    if not mounted(build, "--bind", str(build)):
+        pytest.skip("mounting needs root")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(build)], check=True, timeout=60)
+        (folder / "content" / "mini" / "one.md").write_text("# One\n\nChanged.\n")
+        result = subprocess.run([DOIT], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
+    finally:
+        subprocess.run(["umount", str(build)], check=False, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [f"{build}: cannot write the editions there: Read-only file system (a read-only folder?)"]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_full_disk_is_named_and_the_last_editions_stay(tmp_path):
+    folder = project(tmp_path / "p")
+    doit(folder)
+    before = digests(folder)
+    outputs = {name: (folder / "build" / name).read_bytes() for name in OUTPUTS}
+    state = (folder / "build" / ".doit.db").read_bytes()
+    build = folder / "build"
+    room = (sum(map(len, outputs.values())) + len(state)) // 1024 + 64  # the last editions, and a little more
+    if not mounted(build, "-t", "tmpfs", "-o", f"size={room}k", "tmpfs"):
+        pytest.skip("mounting needs root")
+    try:  # the last editions, on a disk with little room left
+        for name, data in outputs.items():
+            (build / name).write_bytes(data)
+        (build / ".doit.db").write_bytes(state)
+        (folder / "content" / "mini" / "one.md").write_text((folder / "content" / "mini" / "one.md").read_text() + "\nMore.\n")
+        result = subprocess.run([DOIT, "-n", "0"], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
+        after = digests(folder)
+        leftovers = [p.name for p in build.rglob("*.tmp")]
+    finally:
+        subprocess.run(["umount", str(build)], check=False, timeout=60)
+    assert result.returncode != 0
+    assert "no space left on device while writing" in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "internal error" not in result.stdout + result.stderr and "Traceback" not in result.stdout + result.stderr
+    assert after == before and leftovers == []
+
+
+def test_books_whose_outputs_collide_are_named_and_the_others_build(tmp_path):
+    folder = project(tmp_path / "p")
+    for slug in ("t", "t-print"):  # build/t-print.pdf would be both t's print PDF and t-print's PDF
+        shutil.copytree(FIXTURES / "mini", folder / "content" / slug)
+        toml = folder / "content" / slug / "book.toml"
+        toml.write_text(toml.read_text().replace("urn:uuid:0b7f6c1e", f"urn:uuid:0b7f6c{len(slug):02}"))
+    result = subprocess.run([DOIT], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode != 0
+    assert "content/t and content/t-print: both would write build/t-print.pdf" in result.stdout + result.stderr
+    assert all((folder / "build" / name).exists() for name in OUTPUTS)  # the other book is built
+    assert not (folder / "build" / "t.epub").exists() and not (folder / "build" / "t-print.epub").exists()

@@ -103,3 +103,21 @@ def _line(lines: queue.Queue[str], word: str, timeout: float = 60) -> str:
         if word in line:
             return line
     raise AssertionError(f"no line with {word!r} in {timeout} s")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["new", "a" * 240], "the file system allows file names for at most"),
+        (["new", "book", "--title", "Bad\x7ftitle"], "--title: a control character \\x7f is not allowed"),
+        (["new", "book", "--title", "Escape \x1b[2J"], "--title: a control character \\x1b is not allowed"),
+        (["new", "book", "--title", b"caf\xe9".decode("utf-8", "surrogateescape")], "--title: not valid UTF-8"),
+        (["new", "book", "--author", b"\xff".decode("utf-8", "surrogateescape")], "--author: not valid UTF-8"),
+        (["new", "book", "--language", "not a tag"], "language: 'not a tag' is not a BCP 47 language tag"),
+    ],
+)
+def test_new_refuses_a_bad_book_before_writing_anything(project, capsys, args, message):
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert message in error and "\x1b" not in error and "\x7f" not in error
+    assert not (project.root / "content").exists() or list((project.root / "content").iterdir()) == []

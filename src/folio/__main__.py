@@ -17,12 +17,15 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from .errors import BuildError
+from .config import load_config
+from .errors import CONTROL, BuildError, printable
 from .load import find_books
 
 
@@ -87,14 +90,28 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def new_book(slug: str, title: str | None, author: str, language: str) -> int:
-    """Scaffold content/<slug>/: a book.toml and a first chapter with a note, ready for `doit`."""
-    folder = Path("content") / slug
+    """Scaffold content/<slug>/: a book.toml and a first chapter with a note, ready for `doit`.
+    The book is made aside and checked as every build checks it, then put in place whole: a
+    refused title or slug leaves nothing behind."""
+    content = Path("content")
+    folder = content / slug
+
+    def refuse(message: str) -> int:
+        print(printable(f"{folder}: {message}"), file=sys.stderr)
+        return 2
+
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
-        print(f"{folder}: the slug must be lowercase letters and digits, joined by hyphens", file=sys.stderr)
-        return 2
+        return refuse("the slug must be lowercase letters and digits, joined by hyphens")
+    longest = _name_max(content) - len(".-print.pdf.4194304.12345678.tmp")  # the longest name a build writes
+    if len(slug) > longest:
+        return refuse(f"the slug has {len(slug)} characters; the file system allows file names for at most {longest}")
+    for option, value in (("--title", title), ("--author", author), ("--language", language)):
+        if value is not None and not _utf8(value):
+            return refuse(f"{option}: not valid UTF-8")
+        if value is not None and (control := CONTROL.search(value)):
+            return refuse(f"{option}: a control character {printable(control[0])} is not allowed")
     if folder.exists():
-        print(f"{folder}: already exists; choose another slug", file=sys.stderr)
-        return 2
+        return refuse("already exists; choose another slug")
     title = title or slug.replace("-", " ").capitalize()
     toml = (
         f'# The book\'s settings: README.md, section "Edit a book and rebuild", lists every key.\n'
@@ -111,11 +128,36 @@ def new_book(slug: str, title: str | None, author: str, language: str) -> int:
         "Write the first paragraph here. A note is called like this[^first] and written below.\n\n"
         "[^first]: The text of the note.\n"
     )
-    folder.mkdir(parents=True)
-    (folder / "book.toml").write_text(toml, encoding="utf-8")
-    (folder / "01-chapter.md").write_text(chapter, encoding="utf-8")
+    content.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".new-", dir=content))
+    try:
+        (staging / "book.toml").write_text(toml, encoding="utf-8")
+        (staging / "01-chapter.md").write_text(chapter, encoding="utf-8")
+        load_config(staging / "book.toml")  # what every build checks: a title with a control character, a bad language
+        os.rename(staging, folder)
+    except BuildError as e:
+        return refuse(e.message)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"{folder}: book.toml and 01-chapter.md; now run doit")
     return 0
+
+
+def _utf8(text: str) -> bool:
+    """Whether a command-line argument was valid UTF-8 (Python keeps the bytes it could not decode
+    as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder if folder.exists() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
 
 
 def watch() -> int:

@@ -18,6 +18,7 @@ from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import Failed
 from .fileio import atomic_path, publish, write_text
 from .project import Project, RenderContext
+from .workers import Stopped, run_stoppable, stop_group
 
 
 def say(text: str, stream: TextIO | None = None) -> None:
@@ -52,6 +53,7 @@ def lint(folder: Path, project: Project) -> str:
     for finding in result.findings:
         say(str(dataclasses.replace(finding, path=Path(project.relative(finding.path)))))
     if result.findings:
+        stop_group(project.files(folder.name).layout_pid)  # no edition will be published: end the layout now
         raise Failed(
             f"{folder.name}: the lint found {len(result.findings)} problem(s); the editions are "
             f"not built (accept a finding on purpose in {WORDS_FILE} or {ALLOW_FILE})"
@@ -69,7 +71,10 @@ def lay_out(folder: Path, project: Project) -> str:
     pdf.check_coverage(ctx.book)
     html = print_document(ctx.book)
     write_text(ctx.files.html, html)
-    written = pdf.write_pdfs(ctx, html)
+    try:  # in a process of its own, which a failing lint ends at once
+        written = run_stoppable(lambda: pdf.write_pdfs(ctx, html), ctx.files.layout_pid)
+    except Stopped:
+        raise Failed(f"{folder.name}: the layout was stopped, as the lint failed") from None
     write_pagemap(ctx.files.pagemap, written.starts)
     for problem in written.problems:
         say(f"{folder.name}: WeasyPrint: {problem}", sys.stderr)

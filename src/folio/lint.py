@@ -73,6 +73,7 @@ DUPLICATE_PARAGRAPH = 0.6  # share of a paragraph's three-word runs found in an 
 DUPLICATE_SENTENCE = 0.8
 MIN_PARAGRAPH_WORDS = 20
 MIN_SENTENCE_WORDS = 8
+COMMON = 50  # a run of three words in this many paragraphs is common phrasing, no sign of a repeat
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -369,7 +370,11 @@ def _norm_words(text: str) -> list[str]:
 
 
 def _near_duplicates(items: list[set], threshold: float) -> dict[int, tuple[int, float]]:
-    """For each item, the first earlier one that holds `threshold` of its (or that one's) shingles."""
+    """For each item, the first earlier one that holds `threshold` of its (or that one's) shingles.
+
+    A repeat is not indexed (the first it repeats stands for it), and a shingle is no longer
+    followed once it stands in COMMON items (a phrase everyone uses says nothing of a repeat):
+    so the time grows with the text, not with its square, however often a paragraph repeats."""
     index: dict[tuple, list[int]] = defaultdict(list)
     found = {}
     for k, runs in enumerate(items):
@@ -381,8 +386,10 @@ def _near_duplicates(items: list[set], threshold: float) -> dict[int, tuple[int,
             if score >= threshold:
                 found[k] = (j, score)
                 break
-        for s in runs:
-            index[s].append(k)
+        if k not in found:
+            for s in runs:
+                if len(index[s]) < COMMON:
+                    index[s].append(k)
     return found
 
 

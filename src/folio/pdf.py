@@ -12,13 +12,10 @@ import datetime as dt
 import inspect
 import logging
 import os
-import pickle
-import signal
-from collections.abc import Callable
 from dataclasses import dataclass
 from math import inf
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -28,6 +25,7 @@ from .fileio import atomic_path
 from .fonts import FACES, coverage_errors, font_face_css, static_fonts
 from .model import Book, PrintPage, countable, notes_off_their_pages
 from .project import RenderContext
+from .workers import Forked
 
 
 @contextlib.contextmanager
@@ -103,7 +101,7 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
                 return len(interior.pages), warnings.messages[before:] + problems
 
             with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
-                interior = _Forked(lambda: write_interior(tmp_printed))
+                interior = Forked(lambda: write_interior(tmp_printed))
                 try:
                     document.write_pdf(tmp_download, **_OPTIONS)
                 except BaseException:
@@ -113,64 +111,6 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     return Written(len(document.pages), print_pages, starts, warnings.messages + notes_off + print_problems)
-
-
-class _Forked(Generic[T]):
-    """job() run in a forked process, which shares this one's layout without copying it; calling
-    the object waits for job's result, or raises what job raised. Where fork is missing or
-    fails, job() runs at once, here."""
-
-    def __init__(self, job: Callable[[], T]):
-        self.pid = None
-        if hasattr(os, "fork"):
-            read, write = os.pipe()
-            try:
-                self.pid = os.fork()
-            except OSError:  # no process to be had: the job runs here
-                os.close(read)
-                os.close(write)
-        if self.pid is None:
-            self.outcome = _outcome(job)
-            return
-        if self.pid == 0:  # the child: send the outcome, and leave without running the parent's code
-            try:
-                os.close(read)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(_outcome(job))
-            finally:
-                os._exit(0)
-        os.close(write)
-        self.pipe = os.fdopen(read, "rb")
-
-    def __call__(self) -> T:
-        if self.pid is not None:
-            with self.pipe:
-                self.outcome = self.pipe.read()
-            os.waitpid(self.pid, 0)
-            self.pid = None
-        done, value = pickle.loads(self.outcome) if self.outcome else (False, RuntimeError("the forked process died"))
-        if not done:
-            raise value
-        return cast(T, value)
-
-    def cancel(self) -> None:
-        """Stop the child, as this process will not wait for its result."""
-        if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pipe.close()
-            self.pid = None
-
-
-def _outcome(job: Callable[[], T]) -> bytes:
-    """(True, result) or (False, the exception), pickled."""
-    try:
-        return pickle.dumps((True, job()))
-    except BaseException as error:  # noqa: BLE001 - whatever it was, the caller raises it
-        try:
-            return pickle.dumps((False, error))
-        except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-            return pickle.dumps((False, RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def check_coverage(book: Book) -> None:

@@ -27,6 +27,7 @@ class BookFiles:
     fidelity: Path  # the lint's report of the edition against its source
     cover: Path
     proofs: Path  # page images of the print PDF (doit proof)
+    layout_pid: Path  # the running layout's process, which a failing lint ends
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Project:
             fidelity=own / "fidelity.txt",
             cover=own / "cover.png",
             proofs=own / "proof",
+            layout_pid=own / ".layout.pid",
         )
 
     def relative(self, path: Path) -> str:

@@ -11,11 +11,14 @@ only once the lint passes: a finding stops the build before any edition is touch
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,13 +99,39 @@ def run_build(args: tuple[str, ...] = ()) -> tuple[int, list[str], list[str]]:
     return run.returncode, ran, errors
 
 
+def _check_writable(build: Path) -> None:
+    """A build folder that cannot be written ends the build at once, in one line (doit would
+    end it with a traceback from its state database)."""
+    try:
+        build.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=build):
+            pass
+        with (build / ".doit.db").open("ab") if (build / ".doit.db").exists() else contextlib.nullcontext():
+            pass
+    except OSError as e:
+        raise SystemExit(f"{build}: cannot write the editions there: {e.strerror} (a read-only folder?)") from None
+
+
+def _clashes(books: list[Path], project: Project) -> list[tuple[Path, Path, Path]]:
+    """Pairs of books that would write the same file (slugs 't' and 't-print': build/t-print.pdf)."""
+    writer: dict[Path, Path] = {}
+    clashes = []
+    for folder in books:
+        for path in dataclasses.astuple(project.files(folder.name)):
+            if path in writer and writer[path] != folder:
+                clashes.append((writer[path], folder, path))
+            writer.setdefault(path, folder)
+    return clashes
+
+
 def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
     """The task creators for the project at `root`, for a dodo.py or a ModuleTaskLoader.
     `package` is where folio's modules are read from, to know what each task runs."""
     project = Project(root)
-    project.build.mkdir(parents=True, exist_ok=True)  # doit keeps its state file there
+    _check_writable(project.build)  # doit keeps its state file there
     reader = Reader(package, project.build / ".folio-imports.json")
-    books = find_books(project.content)
+    clashes = _clashes(find_books(project.content), project)
+    books = [folder for folder in find_books(project.content) if not any(folder in clash[:2] for clash in clashes)]
 
     def task(folder: Path, action: Action, doc: str, file_dep: list[Path], targets: list[Path], settings: object = None, **more) -> dict:
         """A book's task: its action, its inputs (and the modules the action runs, and tasks.py,
@@ -172,6 +201,14 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             files = project.files(folder.name)
             yield task(folder, build.make_proofs, "page images", [files.print], [files.proofs / "contact.png"])
 
+    def task_outputs():
+        """Name the books whose editions would be the same files (left unbuilt), once the other books are built."""
+        for a, b, path in clashes:
+            message = (f"{project.relative(a)} and {project.relative(b)}: both would write {project.relative(path)}; "
+                       "rename one of the two folders (neither book is built)")  # fmt: skip
+            yield {"name": f"{a.name}+{b.name}", "actions": [lambda message=message: TaskFailed(message)],
+                   "task_dep": ["lint", "pdf", "epub"], "uptodate": [False]}  # fmt: skip
+
     return {
         "task_lint": task_lint,
         "task_layout": task_layout,
@@ -180,8 +217,9 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
         "task_epub": task_epub,
         "task_proof": task_proof,
         "task_check": task_check,
+        "task_outputs": task_outputs,
         "DOIT_CONFIG": {
-            "default_tasks": ["lint", "pdf", "epub"],
+            "default_tasks": ["lint", "pdf", "epub", "outputs"],
             "num_process": workers.processes(len(books)),
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes
