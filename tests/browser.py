@@ -134,7 +134,7 @@ class Browser:
 
         Returns {"documents": [{"href", "scrollWidth", "viewportWidth", "columnWidth", "fontSize"
         (the body's, px), "text" (characters in the body, spaces squashed), "overflows": [{"element": "tag.class", "text": snippet, "overflow": px
-        past the edge}]}], "consoleErrors": [...], "pageErrors": [...], "failedRequests": [...]},
+        past the edge}], "images": [{"src", "width" (natural, px: 0 where it did not decode)}]}], "consoleErrors": [...], "pageErrors": [...], "failedRequests": [...]},
         one document per spine item, in order, with the href the package gives it."""
         from readers import EpubEdition
 

@@ -18,7 +18,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from . import __version__
 from .config import BookConfig
 from .fonts import face_credit
-from .model import Book, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
+from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
 from .parse import make_parser
 
 # The blocks whose text places a print page's start: each gets data-block="chapter:token-index"
@@ -56,6 +56,15 @@ class _BookRenderer(RendererHTML):
     def render_chapter(self, chapter: Chapter) -> str:
         return self.render(chapter.tokens, make_parser(self.book.config).options, {"chapter": chapter})
 
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """The checked image (transforms.collect_images), never the file the chapter names."""
+        token = tokens[idx]
+        src = self.image_src(self.book.images[token.meta["image"]])
+        return super().image([token.copy(attrs={**token.attrs, "src": src})], 0, options, env)
+
+    def image_src(self, image: BookImage) -> str:
+        raise NotImplementedError
+
 
 class PrintRenderer(_BookRenderer):
     """Notes float to the foot of the page of their call (`float: footnote` in print.css)."""
@@ -73,6 +82,9 @@ class PrintRenderer(_BookRenderer):
 
     def softbreak(self, tokens, idx, options, env) -> str:
         return " "  # WeasyPrint would print a newline inside a footnote as a line break
+
+    def image_src(self, image: BookImage) -> str:
+        return image.data_url  # the checked bytes, in the document: WeasyPrint reads no book file
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
@@ -148,6 +160,9 @@ class EpubRenderer(_BookRenderer):
     def document(self, chapter: str) -> str:
         """The file of the chapter with this id, as cross-chapter links name it."""
         return f"{chapter}.xhtml"
+
+    def image_src(self, image: BookImage) -> str:
+        return image.name  # the chapters' documents and images/ are in the same folder of the EPUB
 
     def marker(self, page: PrintPage, chapter: Chapter) -> str:
         self.placed.append(PageStart(page.label, f"{self.document(chapter.id)}#page_{page.label}"))

@@ -54,7 +54,8 @@ def _book_inputs(folder: Path, ignored_keys: set[str] | frozenset[str] = frozens
     except BuildError:
         return [], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
     chapters = [folder / c for c in config.chapters if (folder / c).exists()]
-    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
+    # Regular files only: doit reads each to know whether it changed (a pipe named .png would hang it).
+    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES and p.is_file())
     settings = {k: v for k, v in config.as_metadata().items() if k not in ignored_keys}
     return chapters + images, settings
 

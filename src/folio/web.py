@@ -23,8 +23,6 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
-from .errors import BuildError
-from .fileio import Refused, book_file
 from .fonts import FACES, covered
 from .html import EpubRenderer, contents, copyright_text
 from .model import Book, Chapter
@@ -231,19 +229,12 @@ def faces_used(book: Book) -> list[str]:
 
 
 def write_web_edition(book: Book, target: Path) -> int:
-    """Write the web edition's pages, and copies of its chapters' images, into `target`; return
+    """Write the web edition's pages, and its checked images, into `target`; return
     how many pages."""
     pages = web_edition(book)
     for name, page in pages.items():
         (target / name).write_text(page, encoding="utf-8")
-    copied = set()
-    for chapter in book.chapters:
-        for src in (src for src in chapter.images if src not in copied):
-            try:
-                data = book_file(book.folder, src).read_bytes()  # as every file a book names is read
-            except Refused as e:
-                raise BuildError(chapter.path, f"image {e}", code="S009") from None
-            (target / src).parent.mkdir(parents=True, exist_ok=True)
-            (target / src).write_bytes(data)
-            copied.add(src)
+    for image in book.images.values():  # the checked bytes, under folio's name, as in the EPUB
+        (target / image.name).parent.mkdir(parents=True, exist_ok=True)
+        (target / image.name).write_bytes(image.data)
     return len(pages)

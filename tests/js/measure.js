@@ -92,6 +92,8 @@
             fontSize: parseFloat(doc.defaultView.getComputedStyle(doc.body).fontSize),
             text: squash(doc.body.textContent).length,
             overflows: overflows(doc),
+            // each image as the reader shows it: a width of 0 is one the browser could not decode
+            images: Array.from(doc.querySelectorAll('img'), img => ({ src: img.getAttribute('src'), width: img.naturalWidth })),
         }
     }
 
