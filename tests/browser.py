@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "js" / "driver.mjs"
 NODE = shutil.which("node")
 CHROMIUM = shutil.which("chromium")
-NPM_PACKAGES = ("puppeteer-core", "foliate-js", "epubjs", "jszip", "axe-core")  # package.json, npm ci
+NPM_PACKAGES = ("puppeteer-core", "foliate-js", "epubjs", "jszip", "axe-core", "opds-feed-parser")  # package.json, npm ci
 STARTUP = 60  # s for node and Chromium to start
 MARGIN = 15  # s the Python side waits past a command's own timeout before it gives the driver up
 
@@ -134,7 +134,7 @@ class Browser:
 
         Returns {"documents": [{"href", "scrollWidth", "viewportWidth", "columnWidth", "fontSize"
         (the body's, px), "text" (characters in the body, spaces squashed), "overflows": [{"element": "tag.class", "text": snippet, "overflow": px
-        past the edge}]}], "consoleErrors": [...], "pageErrors": [...], "failedRequests": [...]},
+        past the edge}], "images": [{"src", "width" (natural, px: 0 where it did not decode)}]}], "consoleErrors": [...], "pageErrors": [...], "failedRequests": [...]},
         one document per spine item, in order, with the href the package gives it."""
         from readers import EpubEdition
 
@@ -148,9 +148,46 @@ class Browser:
     def page_metrics(self, url: str, width: int = 1280, height: int = 800, mobile: bool = False, timeout: float = 60) -> dict:
         """Load a page (mobile: as a phone does, with its viewport meta tag and touch) and return
         {"scrollWidth", "viewportWidth", "overflow": scrollWidth > innerWidth, "columnWidth",
-        "overflows": [as open_epub's], "consoleErrors", "pageErrors", "failedRequests"}; any request
-        not to 127.0.0.1 is refused and listed among the failed: a page must fetch nothing from outside."""
+        "overflows": [as open_epub's; what scrolls sideways in its own box is not an overflow],
+        "fonts": ["family style weight" of each web font the page loaded], "consoleErrors",
+        "pageErrors", "failedRequests"}; any request not to 127.0.0.1 (or a file:// URL) is refused
+        and listed among the failed: a page must fetch nothing from outside."""
         return self._call("metrics", timeout, url=url, width=width, height=height, mobile=mobile)
+
+    def notes(
+        self,
+        url: str,
+        width: int = 1280,
+        height: int = 800,
+        mobile: bool = False,
+        javascript: bool = True,
+        limit: int = 3,
+        tags: list[str] | bool | None = None,
+        timeout: float = 60,
+    ) -> dict:
+        """Click the first `limit` note calls (a.noteref) of a page, each scrolled to the middle of
+        the window first, with JavaScript on or off (off: the page's scripts are not loaded, which
+        for the site's pages, whose one script is notes.js, is what a browser without JavaScript
+        shows; Chromium's own switch would stop the harness's measurements too). Returns {"notes": how many calls the page has,
+        "calls": [{"call": its id, "href", "before" and "after": {"url", "scrollY"}, "callBox",
+        and with JavaScript "shown" (the element "folio-note-<call id>": where it is and its text)
+        and "expanded" (the call's aria-expanded), without it "target" (the element the click went
+        to) and "back" (where its back link went: {"url", "scrollY", "callBox"})}], then the page as
+        page_metrics measures it with the notes open, "violations" (axe-core's, with tags: True
+        for axe's own rule set, a list for the rules with those tags), "consoleErrors",
+        "pageErrors", "failedRequests"}. A box is {"top", "bottom", "left", "right", "visible",
+        "onScreen", "text"}, in px from the window's top left."""
+        args = {"url": url, "width": width, "height": height, "mobile": mobile, "javascript": javascript, "limit": limit, "tags": tags}
+        return self._call("notes", timeout, **args)
+
+    def opds(self, url: str, timeout: float = 60) -> dict:
+        """Read an OPDS catalogue as a reading app does, with opds-feed-parser (an OPDS client
+        library): {"kind": "AcquisitionFeed" or "NavigationFeed", "id", "title", "updated",
+        "entries": [{"id", "title", "authors", "language", "issued", "updated", "summary", "links":
+        [{"kind": the parser's class for it ("OPDSAcquisitionLink", "OPDSArtworkLink",
+        "AlternateLink"...), "rel", "href", "type", "title", and for acquisition and image links
+        the download of it: "url" (resolved against the feed's), "status", "length", "sha256"}]}]}."""
+        return self._call("opds", timeout, url=url)
 
     def axe(self, url: str, tags: list[str] | None = None, timeout: float = 60) -> list[dict]:
         """axe-core's violations on a page: [{"id", "impact", "help", "targets": [CSS selectors]}];

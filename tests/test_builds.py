@@ -31,7 +31,9 @@ def doit(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {name: hashlib.sha256((folder / "build" / name).read_bytes()).hexdigest() for name in OUTPUTS}
+    """The editions' digests, and those of every file of the site."""
+    site = sorted(p.relative_to(folder / "build").as_posix() for p in (folder / "build" / "site").rglob("*") if p.is_file())
+    return {name: hashlib.sha256((folder / "build" / name).read_bytes()).hexdigest() for name in [*OUTPUTS, *site]}
 
 
 def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp_path):
@@ -39,6 +41,7 @@ def test_same_bytes_in_any_folder_time_zone_and_hash_seed_serial_or_parallel(tmp
     doit(a, "-n", "0", TZ="UTC", PYTHONHASHSEED="0")  # one process
     doit(b, TZ="Asia/Karachi", PYTHONHASHSEED="4242")  # the default: a process a core
     assert digests(a) == digests(b)
+    assert len(digests(a)) > 20  # the site too
 
 
 def test_a_lint_finding_stops_a_parallel_build_before_any_edition_is_published(tmp_path):
@@ -108,16 +111,16 @@ def test_a_full_disk_is_named_and_the_last_editions_stay(tmp_path):
     folder = project(tmp_path / "p")
     doit(folder)
     before = digests(folder)
-    outputs = {name: (folder / "build" / name).read_bytes() for name in OUTPUTS}
-    state = (folder / "build" / ".doit.db").read_bytes()
     build = folder / "build"
-    room = (sum(map(len, outputs.values())) + len(state)) // 1024 + 64  # the last editions, and a little more
+    kept = shutil.copytree(build, tmp_path / "kept")
+    files = [p for p in kept.rglob("*") if p.is_file() and p.suffix != ".json"]  # not the caches
+    room = sum(-(-p.stat().st_size // 4096) * 4 for p in files) + 64  # kB: the last build, in 4 kB pages, and a little more
     if not mounted(build, "-t", "tmpfs", "-o", f"size={room}k", "tmpfs"):
         pytest.skip("mounting needs root")
-    try:  # the last editions, on a disk with little room left
-        for name, data in outputs.items():
-            (build / name).write_bytes(data)
-        (build / ".doit.db").write_bytes(state)
+    try:  # the last editions, and the site, on a disk with little room left
+        for path in files:
+            (build / path.relative_to(kept)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, build / path.relative_to(kept))
         (folder / "content" / "mini" / "one.md").write_text((folder / "content" / "mini" / "one.md").read_text() + "\nMore.\n")
         result = subprocess.run([DOIT, "-n", "0"], cwd=folder, capture_output=True, text=True, check=False, timeout=600)
         after = digests(folder)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,10 @@ def test_a_new_book_builds_at_once_and_passes_the_checks(project, capsys):
     chapter.write_text(chapter.read_text() + "\nA paragraph of my own, with a note.[^mine]\n\n[^mine]: My note.\n")
     code, ran = project.doit()
     assert code == 0, project.output
-    assert ran == {f"{task}:first-book": "ran" for task in ("lint", "layout", "pdf", "cover", "epub")}
+    assert ran == {
+        **{f"{task}:first-book": "ran" for task in ("lint", "layout", "pdf", "cover", "epub", "web", "bookpage")},
+        "site": "ran",
+    }
     assert project.doit("proof")[0] == 0
     assert len(list((project.root / "build" / "first-book" / "proof").glob("page-*.png"))) == 10
     assert (project.root / "build" / "first-book" / "proof" / "contact.png").stat().st_size > 10_000
@@ -76,20 +80,55 @@ def test_watch_rebuilds_what_changed_and_says_how_long_it_took(project):
     threading.Thread(target=lambda: [lines.put(line) for line in watch.stdout], daemon=True).start()
     try:
         first = _line(lines, "rebuilt")  # tasks run in parallel: in any order
-        assert sorted(first.split(" rebuilt ")[1].split(" in ")[0].split(", ")) == [
-            "cover:book",
-            "epub:book",
-            "layout:book",
-            "lint:book",
-            "pdf:book",
-        ], first
+        assert _ran(first) == ["bookpage:book", "cover:book", "epub:book", "layout:book", "lint:book", "pdf:book", "site", "web:book"], (
+            first
+        )
         _line(lines, "watching")  # from here on, every change is seen
         css = project.root / "styles" / "epub.css"
         css.write_text(css.read_text() + "\n/* a change */\n")
-        assert "rebuilt epub:book in" in _line(lines, "rebuilt")
+        assert _ran(_line(lines, "rebuilt")) == ["bookpage:book", "epub:book", "site"]
     finally:
         watch.terminate()
         watch.wait(timeout=10)
+
+
+def test_serve_serves_the_site_on_this_machine_and_rebuilds_it(project):
+    main(["new", "book", "--title", "Served"])
+    serve = subprocess.Popen(
+        [FOLIO, "serve"],
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in serve.stdout], daemon=True).start()
+    try:
+        address = _line(lines, "serving").split(" at ")[1].split()[0]
+        assert address.startswith("http://127.0.0.1:") and address.endswith("/"), address
+        assert "site" in _ran(_line(lines, "rebuilt"))
+        _line(lines, "watching")
+        with urllib.request.urlopen(address + "book/read/chapter-one.html", timeout=10) as page:
+            assert "Write the first paragraph here." in page.read().decode()
+        with urllib.request.urlopen(address + "opds.xml", timeout=10) as feed:
+            assert feed.headers["Content-Type"] == "application/atom+xml;profile=opds-catalog;kind=acquisition"
+            assert b"<title>Served</title>" in feed.read()
+        with urllib.request.urlopen(address + "book/book.epub", timeout=10) as epub:
+            assert epub.headers["Content-Type"] == "application/epub+zip" and epub.read(2) == b"PK"
+        chapter = project.root / "content" / "book" / "01-chapter.md"
+        chapter.write_text(chapter.read_text().replace("Write the first paragraph here.", "A paragraph, rewritten."))
+        assert "web:book" in _ran(_line(lines, "rebuilt"))
+        with urllib.request.urlopen(address + "book/read/chapter-one.html", timeout=10) as page:
+            assert "A paragraph, rewritten." in page.read().decode()
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+
+
+def _ran(line: str) -> list[str]:
+    """The tasks a `rebuilt ... in N s` line names, in order of name."""
+    return sorted(line.split(" rebuilt ")[1].split(" in ")[0].split(", "))
 
 
 def _line(lines: queue.Queue[str], word: str, timeout: float = 60) -> str:

@@ -60,9 +60,10 @@ def test_typographer_quotes_and_dashes(tmp_path):
         ("# A\n\n# B\n", 3, "a chapter has one level-1 heading"),
         ("# A\n\n[where](#nowhere)\n", 3, "link to '#nowhere': no heading has that id"),
         ("# A\n\n[file](other.md)\n", 3, "link to 'other.md': only #heading-id"),
-        ("# A\n\n![x](https://example.org/x.png)\n", 3, "image 'https://example.org/x.png' is remote"),
-        ("# A\n\n![x](../x.png)\n", 3, "image '../x.png' is outside the book folder"),
-        ("# A\n\n![x](missing.png)\n", 3, "image 'missing.png' does not exist"),
+        ("# A\n\n![x](https://example.org/x.png)\n", "3:6", "image 'https://example.org/x.png' is remote"),
+        ("# A\n\n![x](../x.png)\n", "3:6", "image '../x.png' is outside the book folder"),
+        ("# A\n\n![x](missing.png)\n", "3:6", "image 'missing.png' does not exist"),
+        ("# A\n\n![x](file:///etc/passwd)\n", "3:6", "image 'file:///etc/passwd' is a file: URL"),  # no longer text
     ],
 )
 def test_mistakes_name_file_and_line(tmp_path, text, line, message):

@@ -5,6 +5,7 @@
                                               `path:line:col: CODE message`; exit 0 when clean,
                                               1 on findings, 2 when a file cannot be checked
     folio watch                               rebuild when content/ or styles/ change
+    folio serve [--port N]                    serve build/site/ on 127.0.0.1, rebuilding as watch does
 
 Errors are one line naming the place, never a traceback.
 """
@@ -54,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         help="rebuild the editions when content/ or styles/ change",
         description="Run doit now and after every change under content/ or styles/; Ctrl-C stops.",
     )
+    serving = commands.add_parser(
+        "serve",
+        help="serve the site (build/site/) on 127.0.0.1 to preview it, rebuilding as watch does",
+        description="Serve build/site/ at http://127.0.0.1:PORT/ and rebuild now and after every change under content/ or styles/; Ctrl-C stops.",
+    )
+    serving.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
     lint = commands.add_parser(
         "lint",
         help="check the text of books or files",
@@ -65,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return new_book(args.slug, args.title, args.author, args.language)
     if args.command == "watch":
         return watch()
+    if args.command == "serve":
+        return serve(args.port)
 
     from .lint import lint_path  # the dictionary: not for `folio new` or `folio watch`
 
@@ -184,6 +193,47 @@ def watch() -> int:
         elif changed:
             build()
     return 0
+
+
+def serve(port: int) -> int:
+    """Serve build/site/ on 127.0.0.1 (reachable from this machine only) while watch() rebuilds it."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from .project import FEED, Project
+
+    site = Project(Path.cwd()).site
+    site.mkdir(parents=True, exist_ok=True)
+
+    class Handler(SimpleHTTPRequestHandler):
+        """Files with the types reading apps expect (OPDS, EPUB, WOFF2), without a log line each."""
+
+        def guess_type(self, path) -> str:
+            name = Path(str(path)).name
+            if name == FEED:
+                return "application/atom+xml;profile=opds-catalog;kind=acquisition"
+            if name.endswith("opds-entry.xml"):
+                return "application/atom+xml;type=entry;profile=opds-catalog"
+            return {".epub": "application/epub+zip", ".woff2": "font/woff2", ".js": "text/javascript"}.get(
+                Path(name).suffix
+            ) or super().guess_type(path)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=str(site)))
+    except OSError as e:
+        print(f"folio serve: cannot listen on 127.0.0.1:{port}: {e.strerror}", file=sys.stderr)
+        return 2
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving {_shown(site)}/ at http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)", flush=True)
+    try:
+        return watch()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def run() -> None:

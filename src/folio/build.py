@@ -16,7 +16,7 @@ from typing import TextIO
 
 from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import Failed
-from .fileio import atomic_path, publish, write_text
+from .fileio import atomic_folder, atomic_path, publish, write_text
 from .project import Project, RenderContext
 from .workers import Stopped, run_stoppable, stop_group
 
@@ -98,6 +98,38 @@ def write_epub(folder: Path, project: Project) -> str:
     epub.write_epub(ctx, ctx.files.cover.read_bytes(), pages)
     chapters = f"{len(ctx.book.chapters)} chapter" + ("s" if len(ctx.book.chapters) > 1 else "")
     return f"{project.relative(ctx.files.epub)}: {chapters}, {len(pages)} print pages marked, {kib(ctx.files.epub)}"
+
+
+def write_web(folder: Path, project: Project) -> str:
+    """The web edition: build/site/<slug>/read/, replaced whole; the faces it uses, for the site."""
+    import json
+
+    from .web import faces_used, write_web_edition
+
+    ctx = context(folder, project, "web.css")
+    with atomic_folder(ctx.files.site.web) as tmp:
+        pages = write_web_edition(ctx.book, tmp)
+    write_text(ctx.files.web_faces, json.dumps(faces_used(ctx.book)))
+    return f"{project.relative(ctx.files.site.web)}/: {pages} pages"
+
+
+def write_book_page(folder: Path, project: Project) -> str:
+    """The book's folder in the site: copies of its editions, its cover, its page, its OPDS entry."""
+    from .site import write_book_page as write  # pypdf and Pillow: only when a book's page is written
+
+    files = project.files(folder.name)
+    editions = write(load_config(folder / "book.toml"), folder.name, files)
+    return f"{project.relative(files.site.page)}: " + ", ".join(f"{e.label} {e.size // 1024} KiB" for e in editions)
+
+
+def write_site(content: Path, project: Project) -> str:
+    """The site's root: the catalogue, the OPDS feed, the shared stylesheet, script and fonts."""
+    from .load import find_books
+    from .site import write_catalogue
+
+    books = [(folder.name, load_config(folder / "book.toml"), project.files(folder.name)) for folder in find_books(content)]
+    write_catalogue(project.site, books, project.styles / "web.css", Path(__file__).with_name("notes.js"))
+    return f"{project.relative(project.site)}/index.html, opds.xml: {len(books)} book" + ("s" if len(books) != 1 else "")
 
 
 def draw_cover(folder: Path, project: Project) -> str:

@@ -86,8 +86,10 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     if page_starts:  # the print edition is the source of the pagination
         out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}", {"id": "print-edition"})
         out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
-    for src in dict.fromkeys(src for chapter in book.chapters for src in chapter.images):  # once each
-        out.add_item(epub.EpubImage(uid=f"img-{len(out.items)}", file_name=src, content=(book.folder / src).read_bytes()))
+    images = {image.name: image for image in book.images.values()}  # one item for the same bytes however named
+    for name, image in sorted(images.items()):
+        uid = f"image-{name.split('/')[-1].split('.')[0]}"
+        out.add_item(epub.EpubImage(uid=uid, file_name=name, media_type=image.media_type, content=image.data))
 
     for key, value, attributes in accessibility_metadata(book, [ch.content for ch in chapters], bool(page_starts)):
         out.add_metadata(None, "meta", value, {"property": key, **attributes})
@@ -119,7 +121,8 @@ def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool
     alternative says.
     """
     images = [img for doc in documents for img in lxml_html.fromstring(doc).iter("img")]
-    animated = any(img.get("src", "").lower().endswith(".gif") for img in images)
+    by_name = {image.name: image for image in book.images.values()}
+    animated = any(by_name[img.get("src")].animated for img in images if img.get("src") in by_name)  # a GIF, WebP, PNG or SVG
     described = all(img.get("alt", "").strip() for img in images)
     modes = ["textual"] + (["visual"] if images else [])
     sufficient = (["textual"] if described else []) + (["textual,visual"] if images else [])

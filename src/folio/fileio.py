@@ -73,6 +73,29 @@ def atomic_path(target: Path) -> Iterator[Path]:
                 os.unlink(tmp)
 
 
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside `target`; put it in the place of `target` (and of
+    all that was in it) only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
+        if not _alive(stale.name.removeprefix(f".{target.name}.").split(".")[0]):
+            shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            old = tmp.with_name(tmp.name.removesuffix(".tmp") + ".old.tmp")
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def publish(finished: Path, target: Path) -> None:
     """Put a copy of a finished file at `target`, in one step (a copy, not a second name for the
     same file: whatever is done to the published file leaves the finished one as it was)."""

@@ -21,7 +21,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from . import __version__
 from .config import BookConfig
 from .fonts import face_credit
-from .model import Book, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
+from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
 from .parse import make_parser
 
 # The blocks whose text places a print page's start: each gets data-block="chapter:token-index"
@@ -106,6 +106,15 @@ class _BookRenderer(RendererHTML):
     def code_lines(self, code: str, env: EnvType) -> str:
         return self.text_of(code, env)
 
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """The checked image (transforms.collect_images), never the file the chapter names."""
+        token = tokens[idx]
+        src = self.image_src(self.book.images[token.meta["image"]])
+        return super().image([token.copy(attrs={**token.attrs, "src": src})], 0, options, env)
+
+    def image_src(self, image: BookImage) -> str:
+        raise NotImplementedError
+
 
 class PrintRenderer(_BookRenderer):
     """Notes float to the foot of the page of their call (`float: footnote` in print.css)."""
@@ -164,6 +173,9 @@ class PrintRenderer(_BookRenderer):
             token = token.copy(attrs={**token.attrs, "style": style})
         return self.renderToken([token], 0, options, env)
 
+    def image_src(self, image: BookImage) -> str:
+        return image.data_url  # the checked bytes, in the document: WeasyPrint reads no book file
+
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
         # A word joiner keeps the call on the line of the word it follows.
@@ -203,7 +215,8 @@ class PrintRenderer(_BookRenderer):
 class EpubRenderer(_BookRenderer):
     """Notes are noterefs to asides at the end of the chapter, so that readers can pop them up;
     a pagebreak marker stands where each page of the print edition begins: before a heading, and
-    elsewhere before the word in which the page begins, never inside it."""
+    elsewhere before the word in which the page begins, never inside it. The web edition (web.py)
+    renders as this does, with its own document names and no epub:type."""
 
     def __init__(self, book: Book, print_pages: Sequence[PrintPage] = ()):
         super().__init__(book)
@@ -270,14 +283,27 @@ class EpubRenderer(_BookRenderer):
             out.append(escapeHtml(char))
         return "".join(out)
 
+    def epub_type(self, kind: str) -> str:
+        """The attribute that names an element's part of the book to reading systems."""
+        return f' epub:type="{kind}"'
+
+    def document(self, chapter: str) -> str:
+        """The file of the chapter with this id, as cross-chapter links name it."""
+        return f"{chapter}.xhtml"
+
+    def image_src(self, image: BookImage) -> str:
+        return image.name  # the chapters' documents and images/ are in the same folder of the EPUB
+
     def marker(self, page: PrintPage, chapter: Chapter) -> str:
-        self.placed.append(PageStart(page.label, f"{chapter.filename}#page_{page.label}"))
-        return f'<span epub:type="pagebreak" role="doc-pagebreak" id="page_{page.label}" aria-label="{page.label}"></span>'
+        self.placed.append(PageStart(page.label, f"{self.document(chapter.id)}#page_{page.label}"))
+        return f'<span{self.epub_type("pagebreak")} role="doc-pagebreak" id="page_{page.label}" aria-label="{page.label}"></span>'
 
     def footnote_ref(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         note = self.note(tokens, idx, env)
         ref = call_id(note.number, tokens[idx].meta["subId"])
-        return f'<a class="noteref" epub:type="noteref" role="doc-noteref" id="{ref}" href="#{note_id(note.number)}">{note.number}</a>'
+        return (
+            f'<a class="noteref"{self.epub_type("noteref")} role="doc-noteref" id="{ref}" href="#{note_id(note.number)}">{note.number}</a>'
+        )
 
     def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -285,7 +311,7 @@ class EpubRenderer(_BookRenderer):
         if href.startswith("#"):
             chapter = next(h.chapter for h in self.book.headings if h.id == href[1:])
             if chapter != env["chapter"].id:  # the tokens are shared with the print renderer: copy
-                token = token.copy(attrs={**token.attrs, "href": f"{chapter}.xhtml{href}"})
+                token = token.copy(attrs={**token.attrs, "href": f"{self.document(chapter)}{href}"})
         return self.renderToken([token], 0, options, env)
 
     def render_notes(self, chapter: Chapter) -> str:
@@ -304,7 +330,7 @@ class EpubRenderer(_BookRenderer):
             else:
                 first, rest = f"<p>{back}</p>\n", self.render(tokens, options, env)
             asides.append(
-                f'<aside class="footnote" epub:type="footnote" role="doc-footnote" id="{note_id(note.number)}">\n{first}{rest}</aside>\n'
+                f'<aside class="footnote"{self.epub_type("footnote")} role="doc-footnote" id="{note_id(note.number)}">\n{first}{rest}</aside>\n'
             )
         return "".join(asides)
 

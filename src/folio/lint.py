@@ -56,7 +56,7 @@ CODES = {
     "S006": "a note defined but never called",
     "S007": "a note that calls another note",
     "S008": "a link that points nowhere",
-    "S009": "an image that points nowhere",
+    "S009": "an image that is not a sound image file of the book (images.py)",
     "S010": "raw HTML",
     "S011": "a character no font of the book covers",
     "S012": "a control character",

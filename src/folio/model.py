@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -39,7 +42,7 @@ class Chapter:
     tokens: list[Token] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)  # by label; labels are per chapter
-    images: list[str] = field(default_factory=list)  # image paths, relative to the book folder
+    images: list[str] = field(default_factory=list)  # its images, as keys of Book.images, in order
     back_matter: bool = False
 
     @property
@@ -51,12 +54,39 @@ class Chapter:
         return f"{self.id}.xhtml"
 
 
+# The EPUB's name suffix for each image type folio takes (EPUB 3's core media types).
+IMAGE_SUFFIXES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/svg+xml": "svg"}
+
+
+@dataclass(frozen=True)
+class BookImage:
+    """An image of the book, checked (images.py): both editions carry these bytes, never the file's
+    own (an SVG's are its cleaned tree, written out again)."""
+
+    path: str  # the file, relative to the book folder: the one key however a chapter writes it
+    media_type: str
+    data: bytes
+    animated: bool = False  # more than one frame, or an SVG that animates
+
+    @cached_property
+    def name(self) -> str:
+        """Its name in the EPUB, chosen by folio from its bytes: no book file can take the name of
+        a file folio writes (the cover is images/cover.png, and "cover" is not hexadecimal)."""
+        return f"images/{hashlib.sha256(self.data).hexdigest()[:32]}.{IMAGE_SUFFIXES[self.media_type]}"
+
+    @cached_property
+    def data_url(self) -> str:
+        """The image as a data: URL, for the print HTML: WeasyPrint reads no book file."""
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
 @dataclass
 class Book:
     slug: str
     folder: Path
     config: BookConfig
     chapters: list[Chapter]
+    images: dict[str, BookImage] = field(default_factory=dict)  # by BookImage.path
 
     @property
     def notes(self) -> list[Note]:
@@ -67,8 +97,9 @@ class Book:
         return [h for c in self.chapters for h in c.headings]
 
 
-# Names the EPUB uses for its own documents and items: no chapter or heading id may take them.
-RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list"})
+# Names the EPUB uses for its own documents and items, and the web edition's contents page
+# (index.html): no chapter or heading id may take them.
+RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list", "index"})
 
 
 def countable(text: str) -> int:

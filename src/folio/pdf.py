@@ -244,7 +244,8 @@ _OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, and reproducible with dates fr
 def _render(html: str, base_url: Path, stylesheet: Path, page: str):
     fonts = FontConfiguration()
     font_folders = {path.parent for face in FACES for path, _, _ in static_fonts(face)}
-    fetcher = SandboxFetcher([base_url, stylesheet.parent, *sorted(font_folders)])
+    # Not the book folder: its images are in the document, checked (images.py), as data: URLs.
+    fetcher = SandboxFetcher([stylesheet.parent, *sorted(font_folders)])
     styles = [
         CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
         CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
@@ -268,7 +269,7 @@ class SandboxFetcher(URLFetcher):
         if urlsplit(url).scheme == "file":
             path = Path(url2pathname(urlsplit(url).path)).resolve()
             if not any(path.is_relative_to(folder) for folder in self.folders):
-                raise ValueError(f"{url} is outside the book and styles folders: refused")
+                raise ValueError(f"{url} is outside the styles folder: refused")
         elif not url.startswith("data:"):
             raise ValueError(f"{url}: only files of the book and data: URLs are read (offline build)")
         return super().fetch(url, headers)

@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # the model imports markdown-it: not needed to decide what to
 
 @dataclass(frozen=True)
 class BookFiles:
-    """What a book's build writes: the three editions in build/, the rest in build/<slug>/."""
+    """What a book's build writes: the three editions in build/, its part of the site in
+    build/site/<slug>/, the rest in build/<slug>/."""
 
     pdf: Path  # the PDF people download
     print: Path  # the print interior
@@ -27,7 +28,32 @@ class BookFiles:
     fidelity: Path  # the lint's report of the edition against its source
     cover: Path
     proofs: Path  # page images of the print PDF (doit proof)
+    site: SiteFiles  # the book's folder in the site
+    web_faces: Path  # the faces the web edition uses, for the site's stylesheet
     layout_pid: Path  # the running layout's process, which a failing lint ends
+
+
+# The site's own files at its root: the OPDS feed, and the shared stylesheet, script and fonts
+# in a folder no book may take the name of.
+FEED = "opds.xml"
+STATIC = "_static"
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    """A book's folder in the site, build/site/<slug>/."""
+
+    folder: Path
+    page: Path  # index.html: the book's page
+    entry: Path  # its OPDS catalogue entry
+    cover: Path
+    thumbnail: Path
+    web: Path  # the web edition, read/
+    copies: tuple[Path, ...]  # of the download PDF, the EPUB and the print PDF, in that order
+
+    def written(self) -> list[Path]:
+        """What the book's page task writes (the web edition is another task's)."""
+        return [*self.copies, self.cover, self.thumbnail, self.entry, self.page]
 
 
 @dataclass(frozen=True)
@@ -56,8 +82,14 @@ class Project:
     def build(self) -> Path:
         return self.root / "build"
 
+    @property
+    def site(self) -> Path:
+        """The static site: a catalogue, a page and a web edition a book, an OPDS feed."""
+        return self.build / "site"
+
     def files(self, slug: str) -> BookFiles:
         own = self.build / slug
+        site = self.site / slug
         return BookFiles(
             pdf=self.build / f"{slug}.pdf",
             print=self.build / f"{slug}-print.pdf",
@@ -69,6 +101,16 @@ class Project:
             fidelity=own / "fidelity.txt",
             cover=own / "cover.png",
             proofs=own / "proof",
+            site=SiteFiles(
+                folder=site,
+                page=site / "index.html",
+                entry=site / "opds-entry.xml",
+                cover=site / "cover.png",
+                thumbnail=site / "cover-thumbnail.png",
+                web=site / "read",
+                copies=(site / f"{slug}.pdf", site / f"{slug}.epub", site / f"{slug}-print.pdf"),
+            ),
+            web_faces=own / "web-faces.json",
             layout_pid=own / ".layout.pid",
         )
 

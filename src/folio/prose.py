@@ -104,11 +104,12 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
     comments = _comments(text)
     html += [(start, text[start:end]) for start, end in comments]
-    text = _TAG.sub(tag, _blank_spans(text, comments))
-    text = ENTITY.sub(lambda m: _entity(m[0]), text)
+    text = _blank_spans(text, comments)
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
+    text = _TAG.sub(tag, text)  # after images and links: a destination may be written <a b.png>
+    text = ENTITY.sub(lambda m: _entity(m[0]), text)
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
     return text, html

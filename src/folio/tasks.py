@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError, Failed
 from .imports import Reader
 from .load import find_books
-from .project import Project
+from .project import FEED, STATIC, Project
 
 PACKAGE = Path(__file__).resolve().parent
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -53,7 +54,8 @@ def _book_inputs(folder: Path, ignored_keys: set[str] | frozenset[str] = frozens
     except BuildError:
         return [], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
     chapters = [folder / c for c in config.chapters if (folder / c).exists()]
-    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES)
+    # Regular files only: doit reads each to know whether it changed (a pipe named .png would hang it).
+    images = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _IMAGE_SUFFIXES and p.is_file())
     settings = {k: v for k, v in config.as_metadata().items() if k not in ignored_keys}
     return chapters + images, settings
 
@@ -62,6 +64,15 @@ def _lint_inputs(folder: Path, settings: dict[str, object]) -> list[Path]:
     """What the lint reads besides the chapters: the raw source, the book's word and allow lists."""
     names = [settings.get("source_text"), WORDS_FILE, ALLOW_FILE]
     return [folder / name for name in names if isinstance(name, str) and (folder / name).exists()]
+
+
+def _remove(*paths: Path) -> None:
+    """What `doit clean` does for a task that writes folders: remove them, and files."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def reported(action: Action) -> Callable[[Path, Project], bool | TaskFailed]:
@@ -111,12 +122,17 @@ def _check_writable(build: Path) -> None:
         raise SystemExit(f"{build}: cannot write the editions there: {e.strerror} (a read-only folder?)") from None
 
 
+def _flat(paths: tuple) -> list[Path]:
+    """The paths of a tuple of paths and of tuples of them (a book's files in the site)."""
+    return [p for item in paths for p in (_flat(item) if isinstance(item, tuple) else [item])]
+
+
 def _clashes(books: list[Path], project: Project) -> list[tuple[Path, Path, Path]]:
     """Pairs of books that would write the same file (slugs 't' and 't-print': build/t-print.pdf)."""
     writer: dict[Path, Path] = {}
     clashes = []
     for folder in books:
-        for path in dataclasses.astuple(project.files(folder.name)):
+        for path in _flat(dataclasses.astuple(project.files(folder.name))):
             if path in writer and writer[path] != folder:
                 clashes.append((writer[path], folder, path))
             writer.setdefault(path, folder)
@@ -186,6 +202,37 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             inputs += [files.pagemap, files.cover, project.styles / "epub.css"]
             yield task(folder, build.write_epub, "EPUB edition", inputs, [files.epub], settings, task_dep=[f"lint:{folder.name}"])
 
+    def task_web():
+        """Write each book's web edition, a page a chapter: build/site/<slug>/read/."""
+        for folder in books:
+            inputs, settings = _book_inputs(folder, _PRINT_ONLY_KEYS)
+            files = project.files(folder.name)
+            targets = [files.site.web / "index.html", files.web_faces]
+            clean = [(_remove, [files.site.web, files.web_faces])]  # the folder, whatever pages it holds
+            yield task(folder, build.write_web, "web edition", inputs, targets, settings, task_dep=[f"lint:{folder.name}"], clean=clean)
+
+    def task_bookpage():
+        """Write each book's page in the site, with copies of its editions and its OPDS entry: build/site/<slug>/."""
+        for folder in books:
+            settings = _book_inputs(folder, _PRINT_ONLY_KEYS)[1]
+            files = project.files(folder.name)
+            inputs = [files.pdf, files.epub, files.print, files.cover]
+            yield task(folder, build.write_book_page, "page in the site", inputs, files.site.written(), settings)
+
+    def task_site():
+        """Write the site: build/site/index.html (the catalogue), opds.xml, the shared stylesheet, script and fonts; after every book's page and web edition."""
+        settings = {folder.name: _book_inputs(folder, _PRINT_ONLY_KEYS)[1] for folder in books}
+        inputs = [project.styles / "web.css", PACKAGE / "notes.js"]
+        for folder in books:
+            files = project.files(folder.name)
+            inputs += [files.web_faces, files.site.entry]
+        targets = [project.site / "index.html", project.site / FEED, project.site / STATIC / "site.css"]
+        clean = [(_remove, [project.site])]  # all of it, the books' folders too
+        one = task(project.content, build.write_site, "the site", inputs, targets, settings, task_dep=["web"], clean=clean)
+        del one["name"]
+        one["doc"] = "the site's catalogue, OPDS feed and shared files"
+        return one
+
     def task_check():
         """Run the validators on each book's built editions (EPUBCheck, Ace where installed, the PDF checks) and print a table."""
         for folder in books:
@@ -214,11 +261,14 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
         "task_cover": task_cover,
         "task_pdf": task_pdf,
         "task_epub": task_epub,
+        "task_web": task_web,
+        "task_bookpage": task_bookpage,
+        "task_site": task_site,
         "task_proof": task_proof,
         "task_check": task_check,
         "task_outputs": task_outputs,
         "DOIT_CONFIG": {
-            "default_tasks": ["lint", "pdf", "epub", "outputs"],
+            "default_tasks": ["lint", "pdf", "epub", "web", "site", "outputs"],
             "num_process": workers.processes(len(books)),
             "dep_file": str(project.build / ".doit.db"),
             "backend": "sqlite3",  # safe when `doit -n N` runs tasks in parallel processes

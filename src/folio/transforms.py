@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
+from . import images
 from .errors import BuildError, Report, stop
 from .load import load_book
 from .model import RESERVED_IDS, Book, Chapter, Heading, Note
@@ -34,7 +35,7 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
         collect_notes(chapter, report)
         assign_heading_ids(chapter, used_ids, report)
         number = number_notes(chapter, number, report)
-        collect_images(chapter, book.folder, report)
+        collect_images(chapter, book, report)
     check_links(book, report)
     return book
 
@@ -45,7 +46,7 @@ _prepared: dict[Path, tuple[tuple, Book]] = {}
 def prepared_book(folder: Path) -> Book:
     """prepare_book, once per process for all of a book's editions (while its files are unchanged):
     doit's serial runner lays a book out and writes its EPUB in one process."""
-    state = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.rglob("*")))
+    state = tuple((p.name, p.lstat().st_mtime_ns, p.lstat().st_size) for p in sorted(folder.rglob("*")))  # lstat: a link may dangle
     if folder not in _prepared or _prepared[folder][0] != state:
         _prepared[folder] = (state, prepare_book(folder))
     return _prepared[folder][1]
@@ -189,23 +190,29 @@ def _all_tokens(chapter: Chapter) -> list[Token]:
     return chapter.tokens + [t for note in chapter.notes.values() for t in note.tokens]
 
 
-def collect_images(chapter: Chapter, folder: Path, report: Report = stop) -> None:
+def collect_images(chapter: Chapter, book: Book, report: Report = stop) -> None:
+    """Check every image the chapter names (images.py) into book.images, once each however it is
+    written; each image token's meta["image"] is its key there, for the renderers."""
+    lines = chapter.text.split("\n")
     for line, child in _inline_tokens(_all_tokens(chapter)):
         if child.type != "image":
             continue
         src = str(child.attrGet("src") or "")
-        relative = PurePosixPath(src)
-        if urlsplit(src).scheme or src.startswith("//"):
-            problem = "is remote; put the file in the book folder"
-        elif relative.is_absolute() or ".." in relative.parts:
-            problem = "is outside the book folder"
-        elif not (folder / relative).is_file():
-            problem = "does not exist"
-        else:
-            if src not in chapter.images:
-                chapter.images.append(src)
+        try:
+            key, path = images.locate(book.folder, src, book.config.limits.image_size)
+            if key not in book.images:
+                book.images[key] = images.check_image(key, images.read(path, book.config.limits.image_size))
+        except images.ImageError as problem:
+            text = lines[line - 1] if line and line <= len(lines) else ""
+            mark = next((m for m in (src, unquote(src)) if m and m in text), None)
+            col = text.find(mark) + 1 if mark else None
+            shown = mark or src  # as the chapter has it
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            report(BuildError(chapter.path, f"image {shown!r} {problem}", line=line, col=col, code="S009", mark=mark))
             continue
-        report(BuildError(chapter.path, f"image {src!r} {problem}", line=line, code="S009", mark=src))
+        child.meta["image"] = key
+        if key not in chapter.images:
+            chapter.images.append(key)
 
 
 def check_links(book: Book, report: Report = stop) -> None:

@@ -1,16 +1,19 @@
 // The tests' browser: one headless Chromium, driven through puppeteer-core, for the whole pytest
 // session (tests/browser.py starts it). It reads one JSON command a line on stdin,
-//   {"id": 1, "op": "epub" | "metrics" | "axe" | "fonts", "timeout": seconds, "args": {...}}
+//   {"id": 1, "op": "epub" | "metrics" | "axe" | "fonts" | "notes" | "opds", "timeout": seconds, "args": {...}}
 // and answers each with one JSON line on stdout, {"id": 1, "result": ...} or {"id": 1, "error": "..."}.
 // Every command runs in a fresh browser context and ends within its timeout. At the end of stdin
 // it closes Chromium and exits; Chromium, on a pipe, also ends when this process is killed.
 //   node tests/js/driver.mjs CHROMIUM USER_DATA_DIR
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import puppeteer from 'puppeteer-core'
 
 const [executablePath, userDataDir] = process.argv.slice(2)
 const here = new URL('.', import.meta.url)
+const require = createRequire(import.meta.url)
 const measureSource = await readFile(new URL('measure.js', here), 'utf8')
 const axeSource = await readFile(new URL('../../node_modules/axe-core/axe.min.js', here), 'utf8')
 
@@ -24,12 +27,14 @@ const answer = message => process.stdout.write(JSON.stringify(message) + '\n')
 
 const local = url => {
     const { protocol, hostname } = new URL(url)
-    return ['data:', 'blob:', 'about:'].includes(protocol) || hostname === '127.0.0.1'
+    return ['data:', 'blob:', 'about:', 'file:'].includes(protocol) || hostname === '127.0.0.1'
 }
 
 // A fresh context and page at the given size that records console errors, uncaught errors and
 // failed requests; any request that is not to 127.0.0.1 is refused and recorded as failed.
-async function openPage({ width = 1280, height = 800, mobile = false }, state) {
+// With scripts: false the page's own scripts are not fetched (as with JavaScript off; the driver's
+// own evaluations, which turning JavaScript off in Chromium would stop, still run).
+async function openPage({ width = 1280, height = 800, mobile = false, scripts = true }, state) {
     const context = await browser.createBrowserContext()
     state.context = context
     const page = await context.newPage()
@@ -43,12 +48,14 @@ async function openPage({ width = 1280, height = 800, mobile = false }, state) {
     await page.setRequestInterception(true)
     page.on('request', request => {
         if (request.isInterceptResolutionHandled()) return
+        if (!scripts && request.resourceType() === 'script') return request.abort('blockedbyclient')
         if (local(request.url())) return request.continue()
         refused.add(request.url())
         log.failedRequests.push(`${request.url()}: refused, not to 127.0.0.1`)
         return request.abort('blockedbyclient')
     })
     page.on('requestfailed', request => {
+        if (!scripts && request.resourceType() === 'script') return
         if (!refused.has(request.url())) log.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`)
     })
     page.on('response', response => {
@@ -59,6 +66,32 @@ async function openPage({ width = 1280, height = 800, mobile = false }, state) {
 }
 
 const settle = page => page.evaluate(() => folioMeasure.settle(document))
+const frames = page => page.evaluate(() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+
+// axe-core's violations on the page as it is now, optionally only the rules with some tags
+async function axeRun(page, tags) {
+    await page.evaluate(axeSource)
+    return page.evaluate(async tags => {
+        const options = tags ? { runOnly: { type: 'tag', values: tags } } : {}
+        const { violations } = await axe.run(document, { ...options, resultTypes: ['violations'] })
+        return violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' ')) }))
+    }, tags ?? null)
+}
+
+// Where an element is on the screen and what it says (a note shown in place without its close button)
+const box = (page, id) => page.evaluate(id => {
+    const el = document.getElementById(id)
+    if (!el) return null
+    const r = el.getBoundingClientRect()
+    const copy = el.cloneNode(true)
+    for (const button of copy.querySelectorAll('button')) button.remove()
+    return {
+        top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+        visible: r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden',
+        onScreen: r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth,
+        text: copy.textContent.replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim(),
+    }
+}, id)
 
 const ops = {
     // Render an EPUB in a reading system (tests/js/<reader>.html) and measure every spine document.
@@ -80,6 +113,7 @@ const ops = {
         const size = await page.evaluate(() => ({
             ...folioMeasure.measure(document),
             overflow: document.documentElement.scrollWidth > innerWidth,
+            fonts: [...document.fonts].filter(f => f.status === 'loaded').map(f => `${f.family.replace(/"/g, '')} ${f.style} ${f.weight}`),
         }))
         return { ...size, ...log }
     },
@@ -91,14 +125,77 @@ const ops = {
         for (const url of urls) {
             state.step = `checking ${url}`
             await page.goto(url, { waitUntil: 'load' })
-            await page.evaluate(axeSource)
-            found[url] = await page.evaluate(async tags => {
-                const options = tags ? { runOnly: { type: 'tag', values: tags } } : {}
-                const { violations } = await axe.run(document, { ...options, resultTypes: ['violations'] })
-                return violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' ')) }))
-            }, tags ?? null)
+            found[url] = await axeRun(page, tags)
         }
         return found
+    },
+    // Click the first `limit` note calls (a.noteref) of a page, each scrolled to the middle of the
+    // window first, with the page's scripts or without. With them, each call's note should show in place
+    // (the element "folio-note-" + the call's id) without the page moving; without, the click
+    // goes to the note, whose back link (clicked next) returns to the call. Then what overflows,
+    // and with tags, axe-core's violations with the notes open.
+    async notes({ url, width = 1280, height = 800, mobile = false, javascript = true, limit = 3, tags }, state) {
+        const { page, log } = await openPage({ width, height, mobile, scripts: javascript }, state)
+        state.step = `loading ${url}`
+        await page.goto(url, { waitUntil: 'load' })
+        await page.evaluate(measureSource)
+        await settle(page)
+        const where = () => page.evaluate(() => ({ url: location.href, scrollY: Math.round(scrollY) }))
+        const calls = await page.$$eval('a.noteref', links => links.map(a => ({ id: a.id, href: a.getAttribute('href') })))
+        const clicked = []
+        for (const { id, href } of calls.slice(0, limit)) {
+            state.step = `clicking note call ${id}`
+            await page.evaluate(id => document.getElementById(id).scrollIntoView({ block: 'center' }), id)
+            await frames(page)
+            const before = await where()
+            await page.click(`[id="${id}"]`)
+            await frames(page)
+            const after = await where()
+            const result = { call: id, href, before, after, callBox: await box(page, id) }
+            if (javascript) {
+                result.shown = await box(page, `folio-note-${id}`)
+                result.expanded = await page.$eval(`[id="${id}"]`, a => a.getAttribute('aria-expanded'))
+            } else {
+                const target = decodeURIComponent(new URL(after.url).hash.slice(1))
+                result.target = await box(page, target)
+                await page.click(`[id="${target}"] a[role="doc-backlink"]`)
+                await frames(page)
+                result.back = { ...(await where()), callBox: await box(page, id) }
+            }
+            clicked.push(result)
+        }
+        const measured = await page.evaluate(() => folioMeasure.measure(document))
+        const violations = tags ? await axeRun(page, tags === true ? null : tags) : null
+        return { calls: clicked, notes: calls.length, ...measured, violations, ...log }
+    },
+    // Read an OPDS catalogue with opds-feed-parser (an OPDS client library) as a reading app does:
+    // the feed at `url`, then every acquisition link of every entry, resolved against the feed's
+    // address and downloaded: its status, length and SHA-256.
+    async opds({ url }, state) {
+        const Parser = require('opds-feed-parser').default
+        state.step = `fetching ${url}`
+        const xml = await (await fetch(url)).text()
+        const feed = await new Parser().parse(xml)
+        const entries = []
+        for (const entry of feed.entries ?? [feed]) {  // a catalogue entry document is one entry
+            const links = []
+            for (const link of entry.links) {
+                const found = { kind: link.constructor.name, rel: link.rel, href: link.href, type: link.type, title: link.title }
+                if (found.kind === 'OPDSAcquisitionLink' || found.kind === 'OPDSArtworkLink') {
+                    const absolute = new URL(link.href, url).href
+                    state.step = `downloading ${absolute}`
+                    const response = await fetch(absolute)
+                    const bytes = Buffer.from(await response.arrayBuffer())
+                    Object.assign(found, { url: absolute, status: response.status, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') })
+                }
+                links.push(found)
+            }
+            entries.push({
+                id: entry.id, title: entry.title, authors: entry.authors.map(a => a.name), language: entry.language,
+                issued: entry.issued, updated: entry.updated, summary: entry.summary?.content ?? null, links,
+            })
+        }
+        return { kind: feed.constructor.name, id: feed.id, title: feed.title, updated: feed.updated, entries }
     },
     // The platform fonts Chromium renders each run of text with (one script, one text node).
     async fonts({ url }, state) {

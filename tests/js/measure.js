@@ -63,10 +63,13 @@
             }
         }
         // an inline element's boxes are its lines, spaces and all: its words and atoms are measured instead
+        // a box that scrolls sideways (not the body) holds what is wider than it: scrolled to, not cut off
+        const scrolls = (el, style) => el !== doc.body && ['auto', 'scroll'].includes(style.overflowX)
         const walk = el => {
-            const by = doc.defaultView.getComputedStyle(el).display === 'inline' ? 0 : worst(el.getClientRects(), col)
+            const style = doc.defaultView.getComputedStyle(el)
+            const by = style.display === 'inline' ? 0 : worst(el.getClientRects(), col)
             if (by > TOLERANCE) found.push({ element: name(el), text: squash(el.textContent).slice(0, 80), overflow: round(by) })
-            else walkChildren(el)
+            else if (!scrolls(el, style)) walkChildren(el)
         }
         const walkChildren = el => {
             for (const child of el.childNodes) {
@@ -89,6 +92,8 @@
             fontSize: parseFloat(doc.defaultView.getComputedStyle(doc.body).fontSize),
             text: squash(doc.body.textContent).length,
             overflows: overflows(doc),
+            // each image as the reader shows it: a width of 0 is one the browser could not decode
+            images: Array.from(doc.querySelectorAll('img'), img => ({ src: img.getAttribute('src'), width: img.naturalWidth })),
         }
     }
 
