@@ -99,6 +99,14 @@ def hostile(tmp_path_factory) -> Project:
 
 
 @pytest.fixture(scope="session")
+def conformance(tmp_path_factory) -> Project:
+    """A book of every Markdown construct: a note of several blocks, a note called twice, nested and
+    numbered lists, a table with long cells, a quotation, code, links of each kind, character
+    references, raw HTML accepted as text; a code block and a table of a page or more."""
+    return _build_session(tmp_path_factory, "conformance", {"conformance": FIXTURES / "conformance"})
+
+
+@pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """One headless Chromium for the whole session (tests/browser.py), shut down at the end."""
     from browser import Browser, missing_tools

@@ -24,6 +24,17 @@ def test_contract_keys_load_typed(tmp_path):
     assert load_config(write_book(tmp_path / "b", {"a.md": "# A\n"}, source_text="raw.txt") / "book.toml").source_text == "raw.txt"
 
 
+@pytest.mark.parametrize(
+    "authors, given, sorted_as",
+    [
+        (["Ada Editor", "Plato", "Le Guin, Ursula K."], None, ("Editor, Ada", "Plato", "Le Guin, Ursula K.")),
+        (["Wikipedia contributors"], ["Contributors, Wikipedia"], ("Contributors, Wikipedia",)),
+    ],
+)
+def test_authors_have_a_sort_form(tmp_path, authors, given, sorted_as):
+    assert load_config(write_book(tmp_path, {"a.md": "# A\n"}, authors=authors, authors_sort=given) / "book.toml").sort_names == sorted_as
+
+
 def test_toml_date_literal(tmp_path):
     folder = write_book(tmp_path, {"a.md": "# A\n"})
     (folder / "book.toml").write_text((folder / "book.toml").read_text().replace('"2025-01-01"', "2025-01-01"))
@@ -45,6 +56,7 @@ def test_toml_date_literal(tmp_path):
         ({"back_matter": ["b.md"]}, "back_matter: must name the last chapters, in their order"),
         ({"print": "6x9"}, "print: must be a table ([print])"),
         ({"source_text": "../raw.txt"}, "source_text: '../raw.txt' must be a path inside the book folder"),
+        ({"authors": ["A", "B"], "authors_sort": ["A"]}, "authors_sort: must give one sort form for each of the authors"),
     ],
 )
 def test_mistakes_name_file_and_key(tmp_path, keys, message):

@@ -21,7 +21,7 @@ from folio.model import PageStart
 from folio.project import Project, RenderContext
 from folio.transforms import prepare_book
 
-SLUGS = {"mqm": "mqm-militancy", "mini": "mini", "hostile": "hostile"}
+SLUGS = {"mqm": "mqm-militancy", "mini": "mini", "hostile": "hostile", "conformance": "conformance"}
 
 
 @pytest.fixture(params=list(SLUGS))
@@ -77,6 +77,8 @@ def test_package_metadata(built):
     assert [a.text for a in creators] == list(c.authors)
     for creator in creators:
         assert xpath(opf, f"//opf:meta[@refines='#{creator.get('id')}'][@property='role'][@scheme='marc:relators']/text()") == ["aut"]
+    sort_names = [xpath(opf, f"//opf:meta[@refines='#{creator.get('id')}'][@property='file-as']/text()") for creator in creators]
+    assert sort_names == [[name] for name in c.sort_names] and all(sort_names)
     assert xpath(opf, "//dc:rights/text()")[0].startswith(c.license)
     assert xpath(opf, "//dc:source[not(@id)]/text()") == ([c.source] if c.source else [])  # and the print edition
     assert xpath(opf, "//dc:description/text()") == ([c.description] if c.description else [])
@@ -203,7 +205,8 @@ def test_stylesheet_leaves_the_reader_in_charge():
     css = re.sub(r"/\*.*?\*/", "", (ROOT / "styles" / "epub.css").read_text(), flags=re.DOTALL)
     assert not re.findall(r"\d(?:px|pt|pc|cm|mm|in|q)\b", css, re.IGNORECASE)  # relative units only
     assert not re.findall(r"(?<![\w-])(?:color|background(?:-color)?)\s*:", css)
-    assert re.findall(r"font-family\s*:\s*([^;}]+)", css) == ["serif"]
+    families = [family.split(",")[-1].strip() for family in re.findall(r"font-family\s*:\s*([^;}]+)", css)]
+    assert families[0] == "serif" and set(families) == {"serif", "monospace"}  # the text, and code: each a fallback stack
     assert re.search(r"img\s*{[^}]*max-width:\s*100%", css)
 
 

@@ -111,6 +111,11 @@ ROWS = [
         replace("two.md", "A block quote.", "A snowman \u2603."),
         "two.md:8:13: S011 no font of the book covers U+2603 \u2603 (SNOWMAN)",
     ),
+    (
+        "a character written as a reference that no font covers",
+        replace("two.md", "A block quote.", "A letter &#xD06;."),
+        "two.md:8:12: S011 no font of the book covers U+0D06 \u0d06 (MALAYALAM LETTER AA)",
+    ),
 ]
 
 

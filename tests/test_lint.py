@@ -88,7 +88,11 @@ GOLDEN = {
     "T003": ({"a.md": "# Title\n\nThe U.S State Department and the U.N. spoke.\n"}, {}, ["a.md:3:5: T003 'U.S' lacks its last full stop"]),
     "S001": ({"a.md": "# Title\n\n### Deep\n\nText.\n"}, {}, ["a.md:3:1: S001 heading level jumps from 1 to 3"]),
     "S002": ({"a.md": "# Title\n\n## Empty\n\n## Full\n\nSome text.\n"}, {}, ["a.md:3:1: S002 section 'Empty' is empty"]),
-    "S003": ({"a.md": "Text first.\n\n# Title\n\nMore text.\n"}, {}, ["a.md:3:1: S003 a chapter begins with a level-1 heading (# Title)"]),
+    "S003": (
+        {"a.md": "Text first.\n\n# Title\n\nMore text.\n"},
+        {},
+        ["a.md:1:1: S003 text before the chapter's title: a chapter begins with a level-1 heading (# Title)"],
+    ),
     "S004": ({"a.md": "# Title\n\nA claim.[^a]\n"}, {}, ["a.md:3:9: S004 note [^a] is called but not defined"]),
     "S005": (
         {"a.md": "# Title\n\nA claim.[^a]\n\n[^a]: One.\n\n[^a]: Two.\n"},
@@ -199,6 +203,9 @@ def test_a_book_accepts_a_finding_on_purpose(tmp_path, capsys):
     [
         ('[[accept]]\ncode = "T003"\ntext = "U.S"\n', "accept #1: needs code, text and why"),
         ('[[accept]]\ncode = "X999"\ntext = "U.S"\nwhy = "w"\n', "accept #1: 'X999' is not a lint code"),
+        # what the build refuses anyway cannot be accepted
+        ('[[accept]]\ncode = "S001"\ntext = "jumps"\nwhy = "w"\n', "accept #1: S001 (a heading level that jumps) cannot be accepted"),
+        ('[[accept]]\ncode = "S008"\ntext = "#x"\nwhy = "w"\n\n[[accept]]\ncode = "T003"\ntext = "U.S"\nwhy = "w"\n', "accept #1: S008"),
         ("accept = [", "not valid TOML"),
     ],
 )
@@ -208,6 +215,32 @@ def test_a_broken_allow_list_is_an_error_not_a_traceback(tmp_path, capsys, allow
     status, lines = lint(folder, capsys=capsys)
     assert status == 2
     assert lines[0].startswith(f"{folder / 'lint-allow.toml'}:1: {message}")  # at the entry's line
+
+
+def test_accepting_what_the_build_refuses_is_named_at_its_entry(tmp_path, capsys):
+    folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nA [link](#nowhere).\n"})
+    (folder / "lint-allow.toml").write_text(
+        '[[accept]]\ncode = "T003"\ntext = "U.S"\nwhy = "w"\n\n[[accept]]\ncode = "S008"\ntext = "#nowhere"\nwhy = "w"\n'
+    )
+    status, lines = lint(folder, capsys=capsys)
+    assert status == 2 and lines[0].startswith(
+        f"{folder / 'lint-allow.toml'}:6: accept #2: S008 (a link that points nowhere) cannot be accepted"
+    )
+
+
+def test_signs_and_character_references_are_not_words(tmp_path, capsys):
+    text = "# Title\n\nIt costs ½ of 5 € per § and ¾ more; &copy; &nbsp; &amp; and a caf&#233; or a caf&#xe9;s stay.\n\nThe f&ouml;&ouml; and &#xD06; here.\n"
+    folder = write_book(tmp_path / "book", {"a.md": text})
+    _status, lines = lint(folder, capsys=capsys)
+    assert [line.replace(f"{folder}/", "") for line in lines] == [
+        "a.md:5:5: W002 'föö' is in neither the dictionary nor words.txt",  # the word, whole
+        "a.md:5:23: S011 no font of the book covers U+0D06 ആ (MALAYALAM LETTER AA)",  # a reference, checked as a typed character
+    ]
+
+
+def test_a_chapter_named_txt_is_markdown_to_the_lint_as_to_the_build(tmp_path, capsys):
+    folder = write_book(tmp_path / "book", {"a.txt": "# Title\n\nThe `kubectl` tool.\n"})
+    assert lint(folder, capsys=capsys) == (0, [])  # code is not spell-checked; nor are '#' or quotes in a plain text
 
 
 def test_a_missing_source_is_an_error(tmp_path, capsys):

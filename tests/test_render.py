@@ -83,13 +83,21 @@ def test_epub_links_across_chapters_name_the_document():
     assert hrefs == ["history-2.xhtml#history-2"]
 
 
-def test_print_note_with_several_blocks_is_rendered_once(tmp_path):
+def test_print_note_with_several_blocks_is_one_span_inside_its_paragraph(tmp_path):
     from books import write_book
 
-    book = prepare_book(
-        write_book(tmp_path, {"a.md": ("# A\n\nText.[^n]\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    Last.\n")})
-    )
-    tree = html.fromstring(print_document(book).encode())
-    note = tree.xpath("//span[@class='footnote']")[0]
-    assert note.text_content().split() == ["1.", "First", "paragraph.", "item", "one", "item", "two", "Last."]
-    assert note.xpath("./ul/li/text()") == ["item one", "item two"]
+    text = "# A\n\nBefore.[^n] After.\n\n[^n]: First paragraph.\n\n    - item one\n    - item two\n\n    > quoted\n\n        code\n\n    Last.\n"
+    tree = html.fromstring(print_document(prepare_book(write_book(tmp_path, {"a.md": text}))).encode())
+    paragraph = tree.xpath("//p[.//span[@class='footnote']]")[0]
+    assert paragraph.text_content().startswith("Before.") and paragraph.text_content().endswith(" After.")  # whole
+    (note,) = tree.xpath("//span[@class='footnote']")
+    assert not note.xpath(".//*[not(self::span or self::a or self::em or self::strong or self::code)]")  # phrasing only
+    blocks = [(s.get("class"), s.text_content()) for s in note.xpath("./span")]
+    assert blocks == [
+        ("fn-p", "1.\u2002First paragraph."),
+        ("fn-ul", "item oneitem two"),
+        ("fn-quote", "quoted"),
+        ("fn-pre", "code"),
+        ("fn-p", "Last."),
+    ]
+    assert note.xpath("./span[@class='fn-ul']/span[@class='fn-li']/text()") == ["item one", "item two"]

@@ -76,8 +76,8 @@ def lay_out(folder: Path, project: Project) -> str:
     except Stopped:
         raise Failed(f"{folder.name}: the layout was stopped, as the lint failed") from None
     write_pagemap(ctx.files.pagemap, written.starts)
-    for problem in written.problems:
-        say(f"{folder.name}: WeasyPrint: {problem}", sys.stderr)
+    for warning in written.warnings:
+        say(f"{folder.name}: WeasyPrint: {warning}", sys.stderr)
     return f"{folder.name}: laid out, {written.pages} pages ({written.print_pages} in print)"
 
 

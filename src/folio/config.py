@@ -64,6 +64,7 @@ class BookConfig:
     attribution: str | None = None
     source_text: str | None = None  # the raw source, in the book folder: the lint checks the edition against it
     keywords: tuple[str, ...] = ()
+    authors_sort: tuple[str, ...] = ()  # each author as shelves sort them ("Contributors, Wikipedia"); see sort_names
     back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
     print: PrintConfig = PrintConfig()
     limits: LimitsConfig = LimitsConfig()
@@ -72,6 +73,17 @@ class BookConfig:
     def timestamp(self) -> dt.datetime:
         """Midnight UTC of the edition's date: every timestamp written into the outputs."""
         return dt.datetime.combine(self.date, dt.time(), dt.UTC)
+
+    @property
+    def sort_names(self) -> tuple[str, ...]:
+        """The authors as shelves sort them: authors_sort, or each name's last word first
+        ("Ada Editor" -> "Editor, Ada"), as a reading system's catalogue would guess."""
+        if self.authors_sort:
+            return self.authors_sort
+        return tuple(
+            f"{name.rsplit(None, 1)[1]}, {name.rsplit(None, 1)[0]}" if len(name.split()) > 1 and "," not in name else name
+            for name in self.authors
+        )
 
     def as_metadata(self) -> dict[str, object]:
         """The settings the editions read, as plain data for doit's config_changed."""
@@ -91,7 +103,7 @@ _STRING_KEYS = {
     "attribution",
     "source_text",
 }
-_LIST_KEYS = {"authors", "chapters", "keywords", "back_matter"}
+_LIST_KEYS = {"authors", "chapters", "keywords", "back_matter", "authors_sort"}
 _URL_KEYS = {"source", "license_url"}  # web addresses, printed and linked in every edition
 
 
@@ -136,6 +148,8 @@ def load_config(path: Path, check_addresses: bool = True) -> BookConfig:
 
             if wrong := problem(value):
                 raise BuildError(path, f"{key}: {value!r} {wrong}")
+    if "authors_sort" in values and len(cast(tuple, values["authors_sort"])) != len(cast(tuple, values["authors"])):
+        raise BuildError(path, "authors_sort: must give one sort form for each of the authors, in their order")
     back, chapters = cast(tuple, values.get("back_matter", ())), cast(tuple, values["chapters"])
     if back and chapters[-len(back) :] != back:
         raise BuildError(path, "back_matter: must name the last chapters, in their order")

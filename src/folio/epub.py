@@ -52,8 +52,9 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     if c.subtitle:
         out.add_metadata("DC", "title", c.subtitle, {"id": "subtitle"})
         out.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
-    for i, author in enumerate(c.authors):
+    for i, (author, sort_name) in enumerate(zip(c.authors, c.sort_names)):
         out.add_author(author, uid=f"creator{i}", role="aut")
+        out.add_metadata(None, "meta", sort_name, {"refines": f"#creator{i}", "property": "file-as"})  # shelves sort by it
     out.add_metadata("DC", "date", c.date.isoformat())
     out.add_metadata("DC", "rights", f"{c.license}" + (f" ({c.license_url})" if c.license_url else ""))
     for key, value in (("source", c.source), ("description", c.description)):

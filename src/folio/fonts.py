@@ -7,6 +7,8 @@ book in the same face, with no system font to fall back on.
 from __future__ import annotations
 
 import functools
+import html
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,11 +18,13 @@ from .errors import BuildError
 from .fileio import atomic_path, cache_folder, cached_text
 
 BOOK_FACE = "EB Garamond"
-# The faces the print CSS names, in order: the book face, then one for Arabic script (Urdu,
-# Persian, Arabic words in the text). Nothing else is used; uncovered characters are reported.
-FACES = (BOOK_FACE, "Amiri")
+CODE_FACE = "Source Code Pro"
+# The faces the print CSS names: the book face, one for Arabic script (Urdu, Persian, Arabic words
+# in the text), and a monospaced one for code (falling back to the other two for what it lacks).
+# Nothing else is used; uncovered characters are reported.
+FACES = (BOOK_FACE, "Amiri", CODE_FACE)
 # The packages that hold them (read by folio.imports: a new version rebuilds what sets type in them).
-DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri")
+DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri", "fontpkg-source-code-pro")
 
 
 def font_face_css() -> str:
@@ -49,13 +53,30 @@ def _cmap(info) -> set[int]:
     return {point for font in info.files for point in TTFont(font.path, lazy=True).getBestCmap()}
 
 
+# An HTML character reference, as Markdown decodes it: &#xD06; &#3334; &copy;
+ENTITY = re.compile(r"(?<!\\)&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def entity_char(reference: str) -> str | None:
+    """The character a reference stands for (None for an unknown name, or more than one character)."""
+    char = html.unescape(reference)
+    return char if len(char) == 1 and char != reference else None
+
+
 def uncovered(text: str, family: str | None = None) -> list[tuple[int, int, str]]:
     """(line, column, character) of the first use of each character that no face covers (or
-    that `family` does not)."""
+    that `family` does not), typed or written as a character reference (&#xD06;)."""
     points, seen, found = covered(family), set(), []
     for number, line in enumerate(text.splitlines(), start=1):
-        for column, char in enumerate(line, start=1):
-            if ord(char) not in points and not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc") and char not in seen:
+        chars = [(m.start() + 1, entity_char(m[0]) or "") for m in ENTITY.finditer(line)]
+        for column, char in sorted([*enumerate(line, start=1), *chars]):
+            if (
+                char
+                and ord(char) not in points
+                and not char.isspace()
+                and unicodedata.category(char) not in ("Cf", "Cc")
+                and char not in seen
+            ):
                 seen.add(char)
                 found.append((number, column, char))
     return found

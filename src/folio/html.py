@@ -7,7 +7,10 @@ overridden), never by rewriting finished HTML.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 from markdown_it.common.utils import escapeHtml
@@ -22,8 +25,26 @@ from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage
 from .parse import make_parser
 
 # The blocks whose text places a print page's start: each gets data-block="chapter:token-index"
-# in the print HTML, and the EPUB renderer counts its text to put the page's marker there.
+# in the print HTML, and the EPUB renderer counts its text to put the page's marker there; so
+# does a code block (its content).
 _BLOCKS = ("paragraph", "heading", "list_item", "td", "th")
+
+# The spans a note's blocks become in the print HTML (see PrintRenderer.note_body).
+_NOTE_SPANS = {
+    "paragraph": "fn-p",
+    "heading": "fn-p fn-h",
+    "bullet_list": "fn-ul",
+    "ordered_list": "fn-ol",
+    "list_item": "fn-li",
+    "blockquote": "fn-quote",
+    "table": "fn-table",
+    "thead": "fn-thead",
+    "tbody": "fn-tbody",
+    "tr": "fn-tr",
+    "th": "fn-th",
+    "td": "fn-td",
+}
+CODE_HANG = 4  # ch: how far a wrapped line of code hangs, past the line's own indentation
 
 # The EPUB's own documents and images, beside one XHTML document per chapter (Chapter.filename).
 COVER_PAGE = "cover.xhtml"
@@ -56,6 +77,35 @@ class _BookRenderer(RendererHTML):
     def render_chapter(self, chapter: Chapter) -> str:
         return self.render(chapter.tokens, make_parser(self.book.config).options, {"chapter": chapter})
 
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Raw HTML is printed as written, as text (the lint's S010 asks a book to accept it): it is
+        parsed as HTML only so that the typographer leaves its quotes and dashes alone."""
+        return self.text_of(tokens[idx].content, env)
+
+    def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.text_of(tokens[idx].content, env)
+
+    def text_of(self, content: str, env: EnvType) -> str:
+        return escapeHtml(content)
+
+    def block_attrs(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        return ""
+
+    def code(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        token = tokens[idx]
+        language = token.info.split()[0] if token.info.strip() else ""
+        code = f' class="language-{escapeHtml(language)}"' if language else ""
+        return f"<pre{self.block_attrs(tokens, idx, env)}><code{code}>{self.code_lines(token.content, env)}</code></pre>\n"
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.code(tokens, idx, env)
+
+    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return self.code(tokens, idx, env)
+
+    def code_lines(self, code: str, env: EnvType) -> str:
+        return self.text_of(code, env)
+
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         """The checked image (transforms.collect_images), never the file the chapter names."""
         token = tokens[idx]
@@ -74,14 +124,54 @@ class PrintRenderer(_BookRenderer):
         for block in _BLOCKS:
             self.rules[f"{block}_open"] = self.block_open  # type: ignore[assignment]  # a bound method, as RendererHTML's own
 
+    def block_id(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str | None:
+        """ "chapter:token-index" for a block of the chapter's text; None for a note's blocks."""
+        return f"{env['chapter'].id}:{idx}" if tokens is env["chapter"].tokens and not tokens[idx].hidden else None
+
+    def block_attrs(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        block = self.block_id(tokens, idx, env)
+        return f' data-block="{block}"' if block else ""
+
     def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
-        if tokens is env["chapter"].tokens and not token.hidden:  # not a note's blocks
-            token = token.copy(attrs={**token.attrs, "data-block": f"{env['chapter'].id}:{idx}"})
+        if block := self.block_id(tokens, idx, env):
+            token = token.copy(attrs={**token.attrs, "data-block": block})
         return self.renderToken([token, *tokens[idx + 1 : idx + 2]], 0, options, env)
 
     def softbreak(self, tokens, idx, options, env) -> str:
         return " "  # WeasyPrint would print a newline inside a footnote as a line break
+
+    def html_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return escapeHtml(tokens[idx].content.replace("\n", " "))  # a tag written over two lines, as softbreak
+
+    def code_lines(self, code: str, env: EnvType) -> str:
+        """One block span a line, keeping its indentation as text: a long line wraps inside the
+        measure and hangs CODE_HANG past its own indentation (a hanging indent is per block)."""
+        lines = []
+        for line in code.rstrip("\n").expandtabs(4).split("\n"):
+            indent = len(line) - len(line.lstrip(" ")) + CODE_HANG
+            style = f"padding-left: {indent}ch; text-indent: -{indent}ch"
+            lines.append(f'<span class="code-line" style="{style}">{escapeHtml(line) or " "}</span>')  # " ": an empty span has no height
+        return "".join(lines)
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """Paper cannot be clicked: an external link carries its address for print.css to print
+        after the link's text, unless that text is the address."""
+        token = tokens[idx]
+        href = str(token.attrGet("href") or "")
+        if not href.startswith("#"):
+            shown = make_parser(self.book.config).normalizeLinkText(href).removeprefix("mailto:")
+            text = "".join(t.content for t in itertools.takewhile(lambda t: t.type != "link_close", tokens[idx + 1 :]))
+            written = token.markup == "autolink" or text.strip() in (href, shown)  # <https://...>, or its text is the address
+            extra = {"class": "url"} if written else {"data-url": shown}  # an address is not hyphenated
+            token = token.copy(attrs={**token.attrs, **extra})
+        return self.renderToken([token], 0, options, env)
+
+    def ordered_list_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        if style := _list_start(token):
+            token = token.copy(attrs={**token.attrs, "style": style})
+        return self.renderToken([token], 0, options, env)
 
     def image_src(self, image: BookImage) -> str:
         return image.data_url  # the checked bytes, in the document: WeasyPrint reads no book file
@@ -92,27 +182,41 @@ class PrintRenderer(_BookRenderer):
         call = f'\u2060<a class="footnote-call" href="#{note_id(note.number)}"'
         if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
             return f"{call}>{note.number}</a>"
-        body = []
-        start = 0
-        while start < len(note.tokens):  # paragraphs run on inline; other blocks keep their markup
-            block = _block_at(note.tokens, start)
-            if block[0].type == "paragraph_open":
-                body.append(self.renderInline(block[1].children or [], options, env))
-            else:
-                body.append(self.render(block, options, env))
-            start += len(block)
+        number = f'<span class="footnote-number">{note.number}.</span>\u2002'
+        body = self.note_body(note.tokens, options, env)
+        first = '<span class="fn-p">'
+        body = body.replace(first, first + number, 1) if body.startswith(first) else number + body  # it runs into the first paragraph
         # The call is a link to the note, which floats to the foot of the call's page.
-        return (
-            f'{call} id="{call_id(note.number)}">{note.number}</a>'
-            f'<span class="footnote" id="{note_id(note.number)}"><span class="footnote-number">{note.number}.</span>'
-            f"\u2002{' '.join(body)}</span>"
-        )
+        return f'{call} id="{call_id(note.number)}">{note.number}</a><span class="footnote" id="{note_id(note.number)}">{body}</span>'
+
+    def note_body(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:
+        """A note's blocks as spans that print.css lays out as blocks: a note stays one element
+        that floats to the foot of the page, inside the calling paragraph (the HTML parser would
+        close a <p> at the first block inside it, and the note's blocks would print at the call)."""
+        out = []
+        for token in tokens:
+            if token.type == "inline":
+                out.append(self.renderInline(token.children or [], options, env))
+            elif token.type in ("fence", "code_block"):
+                out.append(f'<span class="fn-pre">{self.code_lines(token.content, env)}</span>')
+            elif token.type == "hr":
+                out.append('<span class="fn-hr"></span>')
+            elif token.hidden:
+                continue  # a tight list's paragraphs: their text runs in the item
+            elif token.nesting == 1:
+                kind = token.type.removesuffix("_open")
+                style = _list_start(token) or token.attrGet("style")  # a table cell's alignment
+                out.append(f'<span class="{_NOTE_SPANS[kind]}"' + (f' style="{style}"' if style else "") + ">")
+            elif token.nesting == -1:
+                out.append("</span>")
+        return "".join(out)
 
 
 class EpubRenderer(_BookRenderer):
     """Notes are noterefs to asides at the end of the chapter, so that readers can pop them up;
-    a pagebreak marker stands where each page of the print edition begins. The web edition
-    (web.py) renders as this does, with its own document names and no epub:type."""
+    a pagebreak marker stands where each page of the print edition begins: before a heading, and
+    elsewhere before the word in which the page begins, never inside it. The web edition (web.py)
+    renders as this does, with its own document names and no epub:type."""
 
     def __init__(self, book: Book, print_pages: Sequence[PrintPage] = ()):
         super().__init__(book)
@@ -124,10 +228,23 @@ class EpubRenderer(_BookRenderer):
             self.rules[f"{block}_open"] = self.block_open  # type: ignore[assignment]
             self.rules[f"{block}_close"] = self.block_close  # type: ignore[assignment]
 
+    def pages_of(self, tokens: Sequence[Token], idx: int, env: EnvType, text: str) -> list[PrintPage]:
+        """The print pages that begin in the block at idx, each moved back to the start of its
+        word in the block's `text`; none for a note's blocks."""
+        if tokens is not env["chapter"].tokens or tokens[idx].hidden:
+            return []
+        pages = sorted(self.breaks.get((env["chapter"].id, idx), []), key=lambda p: p.offset)
+        return [dataclasses.replace(page, offset=_word_start(text, page.offset)) for page in pages]
+
     def block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         if tokens is env["chapter"].tokens and not tokens[idx].hidden:
-            pages = self.breaks.get((env["chapter"].id, idx), [])
-            env.setdefault("blocks", []).append({"pages": sorted(pages, key=lambda p: p.offset), "count": 0})
+            pages = self.pages_of(tokens, idx, env, _own_text(tokens, idx))
+            if tokens[idx].type == "heading_open":  # a marker inside a heading would be read as part of its name
+                before, pages = "".join(self.marker(page, env["chapter"]) for page in pages), []
+            else:
+                before = ""
+            env.setdefault("blocks", []).append({"pages": pages, "count": 0})
+            return before + self.renderToken(tokens, idx, options, env)
         return self.renderToken(tokens, idx, options, env)
 
     def block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -135,9 +252,22 @@ class EpubRenderer(_BookRenderer):
             env["blocks"].pop()
         return self.renderToken(tokens, idx, options, env)
 
-    def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    def code(self, tokens: Sequence[Token], idx: int, env: EnvType) -> str:
+        with self.text_block(tokens, idx, env, tokens[idx].content):
+            return super().code(tokens, idx, env)
+
+    @contextlib.contextmanager
+    def text_block(self, tokens: Sequence[Token], idx: int, env: EnvType, text: str):
+        """A block of one token (code): its own text places the pages that begin in it."""
+        blocks = env.setdefault("blocks", [])
+        blocks.append({"pages": self.pages_of(tokens, idx, env, text), "count": 0})
+        try:
+            yield
+        finally:
+            blocks.pop()
+
+    def text_of(self, content: str, env: EnvType) -> str:
         """The text, with a marker before the character where a print page begins."""
-        content = tokens[idx].content
         blocks = env.get("blocks")
         block = blocks[-1] if blocks else None
         if not block or not block["pages"]:
@@ -185,10 +315,14 @@ class EpubRenderer(_BookRenderer):
         return self.renderToken([token], 0, options, env)
 
     def render_notes(self, chapter: Chapter) -> str:
+        """The chapter's notes as asides; each links back to every call of it."""
         options, env = make_parser(self.book.config).options, {"chapter": chapter}
         asides = []
         for note in sorted(chapter.notes.values(), key=lambda n: n.number):
             back = f'<a class="note-number" href="#{call_id(note.number)}" role="doc-backlink">{note.number}.</a> '
+            if note.calls > 1:
+                links = [f'<a href="#{call_id(note.number, k)}" role="doc-backlink">{k + 1}</a>' for k in range(note.calls)]
+                back += f'<span class="note-calls">(back to calls {", ".join(links[:-1])} and {links[-1]})</span> '
             tokens = note.tokens
             if tokens and tokens[0].type == "paragraph_open":
                 first = f"<p>{back}{self.renderInline(tokens[1].children or [], options, env)}</p>\n"
@@ -201,14 +335,53 @@ class EpubRenderer(_BookRenderer):
         return "".join(asides)
 
 
-def _block_at(tokens: list[Token], start: int) -> list[Token]:
-    """The tokens of the block that opens at `start`, up to its matching close."""
+def _list_start(token: Token) -> str | None:
+    """WeasyPrint does not read <ol start>: the CSS that starts an ordered list's count there."""
+    start = int(token.attrGet("start") or 1) if token.type == "ordered_list_open" else 1
+    return f"counter-reset: list-item {start - 1}" if start != 1 else None
+
+
+def _own_text(tokens: Sequence[Token], idx: int) -> str:
+    """The text of the block that opens at idx as the EPUB renderer counts it (text and raw HTML),
+    leaving out the blocks nested in it, which place their own pages; what separates words (a
+    line break, inline code, an image, a note's call) as a space."""
+    parts, i, depth = [], idx + 1, 0
+    while i < len(tokens) and depth + tokens[i].nesting >= 0:
+        token = tokens[i]
+        if token.nesting == 1 and token.type.removesuffix("_open") in _BLOCKS and not token.hidden:
+            i = _close(tokens, i) + 1
+            continue
+        if token.type == "inline":
+            parts.append(
+                "".join(c.content if c.type in ("text", "html_inline") else " " if c.nesting == 0 else "" for c in token.children or [])
+            )
+        depth += token.nesting
+        i += 1
+    return " ".join(parts)
+
+
+def _close(tokens: Sequence[Token], start: int) -> int:
+    """The index of the token that closes the block opening at `start`."""
     depth = 0
     for end in range(start, len(tokens)):
         depth += tokens[end].nesting
         if depth <= 0:
-            return tokens[start : end + 1]
-    return tokens[start:]
+            return end
+    return len(tokens) - 1
+
+
+def _word_start(text: str, offset: int) -> int:
+    """The offset (in countable characters) of the start of the word that holds the one at `offset`."""
+    count = 0
+    for i, char in enumerate(text):
+        if countable(char):
+            if count == offset:
+                start = i
+                while start and not text[start - 1].isspace():
+                    start -= 1
+                return countable(text[:start])
+            count += 1
+    return offset
 
 
 def _meta(name: str, content: str) -> str:
@@ -282,7 +455,8 @@ def copyright_text(book: Book) -> str:
     lines = [f"<p>{e(c.attribution)}</p>" if c.attribution else ""]
     if c.source:
         lines.append(f'<p>Source: <a href="{e(c.source)}">{e(c.source)}</a></p>')
-    licence = f'<a href="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
+    # On paper the licence's address is printed in full (data-url: print.css).
+    licence = f'<a href="{e(c.license_url)}" data-url="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
     lines.append(f"<p>Licence: {licence}</p>")
     lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
     lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")

@@ -31,6 +31,7 @@ class Note:
     number: int
     tokens: list[Token]  # the definition's block tokens
     line: int  # 1-based line of the definition in its chapter file
+    calls: int = 0  # how many times the chapter calls it
 
 
 @dataclass
@@ -151,13 +152,15 @@ def read_anchor(anchor: str) -> tuple[str, int, int] | None:
     return ("note" if m[1] == "fn" else "call", int(m[2]), int(m[3]) - 1 if m[3] else 0)
 
 
-def notes_off_their_pages(page_of: dict[str, int]) -> list[str]:
-    """The notes not printed on the page of their first call, given the page each id is on."""
+def misplaced_notes(page_of: dict[str, int]) -> list[tuple[int, int, int | None]]:
+    """(note, page of its first call, page of its text or None) for every note not printed on
+    the page of its first call, given the page each id is on."""
     firsts = sorted(
         (found[1], page) for anchor, page in page_of.items() if (found := read_anchor(anchor)) and found[0] == "call" and not found[2]
     )
-    return [
-        f"note {n} is called on page {page} but printed on page {page_of.get(note_id(n))}"
-        for n, page in firsts
-        if page_of.get(note_id(n)) != page
-    ]
+    return [(n, page, page_of.get(note_id(n))) for n, page in firsts if page_of.get(note_id(n)) != page]
+
+
+def notes_off_their_pages(page_of: dict[str, int]) -> list[str]:
+    """The notes not printed on the page of their first call, given the page each id is on."""
+    return [f"note {n} is called on page {called} but printed on page {printed}" for n, called, printed in misplaced_notes(page_of)]

@@ -34,13 +34,16 @@ def make_parser(config: BookConfig | None = None) -> MarkdownIt:
 
 @cache
 def _parser(settings: ParserConfig) -> MarkdownIt:
-    """CommonMark with tables, footnotes and typographic quotes and dashes; raw HTML stays text.
+    """CommonMark with tables, footnotes and typographic quotes and dashes. Inline raw HTML is
+    parsed as such (html_inline) only so that the typographer leaves its quotes and dashes alone:
+    every renderer prints it as text (html.py), never passes it through. HTML blocks are not
+    parsed: a line that begins with a tag stays a paragraph, its Markdown read as Markdown.
 
     Footnote definitions are left where they stand (move_to_end=False) so that the transforms
     can number them through the whole book and each output can place them its own way.
     """
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
-    md.enable(["table", "replacements", "smartquotes"])
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
+    md.enable(["table", "replacements", "smartquotes"]).disable("html_block")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
     inline = md.inline.ruler
     inline.at("footnote_ref", _bounded(inline.__rules__[inline.__find__("footnote_ref")].fn))

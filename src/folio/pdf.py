@@ -9,21 +9,21 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import datetime as dt
-import inspect
 import logging
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from math import inf
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .config import PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
-from .fonts import FACES, coverage_errors, font_face_css, static_fonts
-from .model import Book, PrintPage, countable, notes_off_their_pages
+from .fonts import FACES, coverage_errors, font_face_css, not_covered, static_fonts
+from .model import Book, PrintPage, countable, misplaced_notes, read_anchor
 from .project import RenderContext
 from .workers import Forked
 
@@ -46,27 +46,27 @@ try:
     with _no_library_search():
         import weasyprint
 except OSError:  # a system where only the search finds the libraries
-    import weasyprint
+    import weasyprint  # noqa: F401
 # The rest of WeasyPrint, once it is imported as above.
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import block as block_layout
-from weasyprint.layout import inline
-from weasyprint.text import line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from . import workarounds
 
 T = TypeVar("T")
 
 
 @dataclass
 class Written:
-    """What write_pdfs made: page counts, the print pages' starts, and the problems found."""
+    """What write_pdfs made: page counts, the print pages' starts, and WeasyPrint's warnings that
+    lose nothing (an ignored CSS rule), which would otherwise vanish into its logger."""
 
     pages: int
     print_pages: int
     starts: list[PrintPage]
-    problems: list[str]
+    warnings: list[str]
 
 
 def write_pdfs(ctx: RenderContext, html: str) -> Written:
@@ -75,42 +75,59 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
     Both have the print edition's pages, so that a page number cited from one is right in the
     other. The interior is laid out again only when book.toml asks for bleed or crop marks, and
     is padded with blank pages to an even count (or a multiple of 4); it is written in a forked
-    process while this one writes the download PDF. The problems are WeasyPrint's warnings (an
-    ignored CSS rule, a missing glyph), which would otherwise vanish into its logger, and notes
-    printed off their call's page. `html` is the book's print document (html.print_document).
+    process while this one writes the download PDF. Lost content stops the build (BuildError): a
+    note not whole on its call's page, and every WeasyPrint message that means something was
+    dropped or drawn as a box. `html` is the book's print document (html.print_document).
     """
     config, base_url, stylesheet = ctx.config, ctx.book.folder, ctx.stylesheet
     download, printed = ctx.files.laid_out_pdf, ctx.files.laid_out_print
     text_start = ctx.book.chapters[0].id  # the element the text begins with: page 1
-    warnings = _WarningCollector()
-    logging.getLogger("weasyprint").addHandler(warnings)
+    log = _WeasyPrintLog(ctx.book)
+    logging.getLogger("weasyprint").addHandler(log)
     try:
-        with _source_date_epoch(config.timestamp):
+        with private_tempdir(), _source_date_epoch(config.timestamp):
             document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
-            notes_off = notes_off_their_call_page(document)
+            log.check()
+            check_notes(ctx.book, document)
             starts = page_starts(document, text_start)
 
             def write_interior(target: Path) -> tuple[int, list[str]]:
-                """The interior's page count, and the problems found while making it."""
-                before, interior, problems = len(warnings.messages), document, []
+                """The interior's page count, and the warnings given while making it."""
+                before, interior = len(log.warnings), document
                 if config.print.bleed or config.print.crop_marks:
                     interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
-                    problems = notes_off_their_call_page(interior)
+                    check_notes(ctx.book, interior)
                 interior = _padded(interior, config.print)
                 interior.write_pdf(target)
-                return len(interior.pages), warnings.messages[before:] + problems
+                log.check()
+                return len(interior.pages), log.warnings[before:]
 
             with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
                 interior = Forked(lambda: write_interior(tmp_printed))
                 try:
                     document.write_pdf(tmp_download, **_OPTIONS)
+                    log.check()
                 except BaseException:
                     interior.cancel()
                     raise
-                print_pages, print_problems = interior()
+                print_pages, print_warnings = interior()  # inside private_tempdir: the child reads the fonts there
     finally:
-        logging.getLogger("weasyprint").removeHandler(warnings)
-    return Written(len(document.pages), print_pages, starts, warnings.messages + notes_off + print_problems)
+        logging.getLogger("weasyprint").removeHandler(log)
+    return Written(len(document.pages), print_pages, starts, log.warnings + print_warnings)
+
+
+@contextlib.contextmanager
+def private_tempdir() -> Iterator[Path]:
+    """Everything `tempfile` makes meanwhile lands in one folder of ours, removed when the block
+    ends. WeasyPrint copies every @font-face file into a mkdtemp() folder (3.7 MB here) that only
+    FontConfiguration.__del__ removes: never in a process that leaves by os._exit (the forked
+    interior, doit's workers), and in this one only when the cycle collector gets to it."""
+    with tempfile.TemporaryDirectory(prefix="folio-") as folder:
+        saved, tempfile.tempdir = tempfile.tempdir, folder
+        try:
+            yield Path(folder)
+        finally:
+            tempfile.tempdir = saved
 
 
 def check_coverage(book: Book) -> None:
@@ -157,13 +174,68 @@ def _source_date_epoch(timestamp: dt.datetime):
         del os.environ["SOURCE_DATE_EPOCH"]
 
 
-class _WarningCollector(logging.Handler):
-    def __init__(self):
+# WeasyPrint 70's log messages (their format strings, record.msg) that mean something was lost:
+# a glyph drawn as a box, a font, image, stylesheet or table cell dropped, generated content or a
+# link target missing. Read off every LOGGER call in its source; every ERROR is lost too. The rest
+# (ignored CSS and the like) lose nothing and are only shown.
+_LOST = frozenset(
+    {
+        '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
+        'Too many glyphs missing from "%s", expect text selection problems',
+        "Font-face %r cannot be loaded",
+        "Missing %s descriptor in '@font-face' rule at %d:%d",
+        'Unable to instantiate "%s" variable font',
+        "Please install HarfBuzz version 13+ with harfbuzz-vector to display %s COLR emoji fonts.",
+        'Unable to save emoji font "%s"',
+        'Unknown bitmap metrics in "%s" for glyph: %s',
+        'Unsupported bitmap glyph format in "%s": %s',
+        'Unknown subglyph in "%s": %s',
+        'Unsupported subglyph in subglyph in "%s": %s',
+        "Failed to load image at %r: %s",
+        "Failed to render SVG image %s",
+        "Failed to load inline SVG: %s",
+        "Unknown image mode: %s",
+        "Unsupported color space %s, use sRGB instead",
+        "Failed to load stylesheet at %s: %s",
+        "Failed to load stylesheet at %s : %s",
+        "Unsupported stylesheet type %s for %s",
+        "Relative URI reference without a base URI: %s",
+        "Content discarded: target points to undefined anchor %r",
+        "Unable to compute content: %s",
+        '"string(%s)" is only allowed in page margins',
+        '"element(%s)" is only allowed in page margins',
+        "Only strings are allowed for content attr() functions, not %s",
+        "This row has more columns than the table, ignored %d cells",
+        "No anchor #%s for internal URI reference",
+        "Anchor defined twice: %r",
+    }
+)
+
+
+class _WeasyPrintLog(logging.Handler):
+    """WeasyPrint's warnings about a book: check() raises the first that means lost content."""
+
+    def __init__(self, book: Book):
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.book = book
+        self.warnings: list[str] = []
+        self.lost: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR or record.msg in _LOST:
+            self.lost.append(record)
+        else:
+            self.warnings.append(record.getMessage())
+
+    def check(self) -> None:
+        if not self.lost:
+            return
+        record = self.lost[0]
+        if str(record.msg).startswith(".notdef") and isinstance(record.args, tuple):
+            message = f"WeasyPrint drew a box: {not_covered(chr(cast(int, record.args[1])))}"
+        else:
+            message = f"WeasyPrint lost content: {record.getMessage()}"
+        raise BuildError(self.book.folder, message)
 
 
 _OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged, and reproducible with dates from the HTML head
@@ -209,7 +281,8 @@ def page_starts(document, text_start: str) -> list[PrintPage]:
     The page box tree gives the text boxes in reading order; each belongs to the nearest block
     element with a data-block attribute (html.py), and the countable characters of that block
     laid out before it give the offset. Running heads, folios, list bullets, the notes and a
-    table's header repeated on a later page are not the text's; code is skipped on both sides.
+    table's header repeated on a later page are not the text's; inline code is skipped on both
+    sides, a code block counted on both.
     """
     first = next(i for i, page in enumerate(document.pages) if text_start in page.anchors)
     counts: dict[str, int] = {}
@@ -239,7 +312,7 @@ def _flow_text(box, block: str | None, header: bool):
         return
     element = getattr(box, "element", None)
     if element is not None and (
-        box.element_tag in ("code", "pre")
+        box.element_tag == "code"  # inline code (a code block's lines, display: block, are not inside its <code> box)
         or "::" in box.element_tag  # generated text
         or element.get("class") in ("footnote", "footnote-call")
     ):
@@ -253,52 +326,50 @@ def _flow_text(box, block: str | None, header: bool):
         yield from _flow_text(child, block, header)
 
 
-def notes_off_their_call_page(document) -> list[str]:
-    """Every note must be printed on the page of its call: name the ones that are not."""
-    return notes_off_their_pages({anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors})
+def check_notes(book: Book, document) -> None:
+    """Every note is printed whole, on the page of its (first) call: WeasyPrint never splits a
+    note, moves one that does not fit below its call to a later page, and draws one taller than
+    the page upward, over the text. Either stops the build, naming the note."""
+    notes = {note.number: (chapter, note) for chapter in book.chapters for note in chapter.notes.values()}
+
+    def error(number: int, problem: str) -> BuildError:
+        chapter, note = notes[number]
+        return BuildError(chapter.path, f"note [^{note.label}] (note {number}) {problem}", line=note.line)
+
+    for page_number, page in enumerate(document.pages, 1):
+        tall = _notes_over_the_text(page._page_box)
+        if tall:
+            raise error(tall[0], f"is too long for page {page_number}: WeasyPrint cannot split a note; shorten it, or make part of it text")
+    page_of = {anchor: i + 1 for i, page in enumerate(document.pages) for anchor in page.anchors}
+    for number, called, printed in misplaced_notes(page_of):
+        where = f"on page {printed}" if printed else "nowhere"
+        raise error(number, f"is called on page {called} but printed {where}: it does not fit below its call; shorten it")
 
 
-# WeasyPrint 70's split_first_line measures a text run that ends in a space before an inline
-# element (<em>, <a>, a footnote) with that space counted, finds it a hair too wide, and keeps
-# only the run's first word on the line. Pango lets the trailing space hang, and so does the
-# rest of WeasyPrint; this wrapper does the same. tests/test_pdf.py checks the result on
-# real pages, so an upgrade that fixes (or moves) the bug shows there.
-_split_first_line = line_break.split_first_line
+def _notes_over_the_text(page_box) -> list[int]:
+    """The numbers of the notes of a page whose note area begins above the page's text ends (or
+    above the page's top): laid out upward over the text."""
+    area = next((box for box in page_box.children if isinstance(box, boxes.FootnoteAreaBox)), None)
+    if area is None or not area.children:
+        return []
+    text_bottom = max((line.position_y + line.height for line in _flow_lines(page_box)), default=page_box.content_box_y())
+    if area.position_y >= min(text_bottom, page_box.content_box_y() + page_box.height) - 0.01:
+        return []
+    anchors = [read_anchor(box.element.get("id") or "") for box in area.children if box.element is not None]
+    return [anchor[1] for anchor in anchors if anchor and anchor[0] == "note"]
 
 
-def _split_first_line_letting_spaces_hang(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-    result = _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    broken = result[2] is not None
-    if (
-        broken
-        and max_width not in (None, inf)
-        and style["white_space"] in ("normal", "pre-line")
-        and text.endswith(" ")
-        and "\n" not in text
-    ):
-        stripped = text.rstrip(" ")
-        layout = line_break.create_layout(stripped, style, context, max_width, justification_spacing)
-        line, index = layout.get_first_line()
-        if index is None and line_break.line_size(line, style)[0] <= max_width:
-            return _split_first_line(text, style, context, None, justification_spacing, is_line_start, minimum)
-    return result
+def _flow_lines(box):
+    """The line boxes of the page's text (not of its margin boxes or notes)."""
+    if isinstance(box, (boxes.FootnoteAreaBox, boxes.MarginBox)):
+        return
+    if isinstance(box, boxes.LineBox):
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _flow_lines(child)
 
 
-# WeasyPrint 70 also moves a page's last footnotes to the next page to fit one more line of a
-# paragraph at the foot of the page (`report` in layout/block.py's _linebox_layout), whatever
-# the note's footnote-policy, and may then lose them for a page: notes end up pages away from
-# their calls. With that turned off, the line goes to the next page instead, as footnote-policy:
-# line asks. notes_off_their_call_page() checks every build.
-_REPORT_FOOTNOTES = "report = not context.in_column and can_break_now and not could_break_before"
-
-
-def _keep_footnotes_on_their_page() -> None:
-    source = inspect.getsource(block_layout._linebox_layout)
-    if _REPORT_FOOTNOTES in source:
-        patched = source.replace(_REPORT_FOOTNOTES, "report = False")
-        exec(compile(patched, block_layout.__file__, "exec"), block_layout.__dict__)  # noqa: S102  # redefines _linebox_layout
-
-
-if weasyprint.__version__.split(".")[0] == "70":
-    inline.split_first_line = _split_first_line_letting_spaces_hang
-    _keep_footnotes_on_their_page()
+# Two WeasyPrint 70 layout bugs are worked around (workarounds.py); a WeasyPrint whose code differs
+# from the one they were written for stops here, naming the workaround.
+workarounds.apply()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .config import BookConfig
 from .errors import BuildError
+from .fonts import ENTITY, entity_char
 from .load import read_utf8
 from .parse import parse
 
@@ -108,9 +109,22 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
     text = _TAG.sub(tag, text)  # after images and links: a destination may be written <a b.png>
+    text = ENTITY.sub(lambda m: _entity(m[0]), text)
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
     return text, html
+
+
+# Pads a character reference that stands for a letter to its length, inside the word: the lint's
+# words take it as a letter and drop it (f&ouml;&ouml; is the word föö).
+FILL = "\ue000"
+
+
+def _entity(reference: str) -> str:
+    """A character reference as the reader sees it, a letter (&ouml;) or nothing (&copy;), padded
+    to its length: its name is no word to check."""
+    char = entity_char(reference) or ""
+    return char + FILL * (len(reference) - 1) if char.isalpha() else blank(reference)
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
@@ -231,12 +245,14 @@ def text_prose(path: Path, text: str) -> list[Prose]:
     return prose
 
 
-def read_prose(path: Path, config: BookConfig | None = None) -> tuple[list[Prose], list[Finding]]:
+def read_prose(path: Path, config: BookConfig | None = None, markdown: bool | None = None) -> tuple[list[Prose], list[Finding]]:
+    """A file's prose, read as Markdown by its name (or as `markdown` says: a book's chapters are
+    Markdown whatever their names, as the build reads them)."""
     try:
         text = read_utf8(path)
     except OSError as e:
         raise BuildError(path, f"cannot read: {e.strerror}") from e
-    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+    if markdown or markdown is None and path.suffix.lower() in MARKDOWN_SUFFIXES:
         return markdown_prose(path, text, config)
     return text_prose(path, text), []
 

@@ -76,7 +76,7 @@ def _line(token: Token) -> int | None:
 
 
 def _plain_text(inline: Token) -> str:
-    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline")).strip()
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline", "html_inline")).strip()
 
 
 def collect_notes(chapter: Chapter, report: Report = stop) -> None:
@@ -117,7 +117,9 @@ def assign_heading_ids(chapter: Chapter, used: set[str], report: Report = stop) 
         if token.type != "heading_open":
             continue
         level = int(token.tag[1])
-        if i == 0 and level != 1 or i > 0 and not chapter.headings:
+        if i > 0 and not chapter.headings:  # reported where the text before the title begins
+            problem("S003", "text before the chapter's title: a chapter begins with a level-1 heading (# Title)", chapter.tokens[0])
+        elif i == 0 and level != 1:
             problem("S003", "a chapter begins with a level-1 heading (# Title)", token)
         elif level == 1 and chapter.headings:
             problem("S003", "a chapter has one level-1 heading; use ## for sections", token)
@@ -157,9 +159,11 @@ def number_notes(chapter: Chapter, last: int, report: Report = stop) -> int:
         note = chapter.notes.get(label)
         if note is None:
             report(BuildError(chapter.path, f"note [^{label}] is called but not defined", line=line, code="S004", mark=f"[^{label}]"))
-        elif note.number == 0:
-            last += 1
-            note.number = last
+        else:
+            if note.number == 0:
+                last += 1
+                note.number = last
+            note.calls += 1
     for note in chapter.notes.values():
         if note.number == 0:
             report(
