@@ -103,6 +103,16 @@ def publish(finished: Path, target: Path) -> None:
         shutil.copyfile(finished, tmp)
 
 
+def remove(*paths: Path) -> None:
+    """Remove folders and files, whichever each is (what `doit clean` does for a task that
+    writes folders)."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def write_text(target: Path, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -4,6 +4,9 @@ renderer is handed. The only owner of output paths: the tasks, the stages and th
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,9 +117,37 @@ class Project:
             layout_pid=own / ".layout.pid",
         )
 
+    def check_writable(self) -> None:
+        """A build folder that cannot be written ends the build at once, in one line (doit would
+        end it with a traceback from its state database)."""
+        try:
+            self.build.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.build):
+                pass
+            with (self.build / ".doit.db").open("ab") if (self.build / ".doit.db").exists() else contextlib.nullcontext():
+                pass
+        except OSError as e:
+            raise SystemExit(f"{self.build}: cannot write the editions there: {e.strerror} (a read-only folder?)") from None
+
+    def clashes(self, books: list[Path]) -> list[tuple[Path, Path, Path]]:
+        """Pairs of books that would write the same file (slugs 't' and 't-print': build/t-print.pdf)."""
+        writer: dict[Path, Path] = {}
+        clashes = []
+        for folder in books:
+            for path in _flat(dataclasses.astuple(self.files(folder.name))):
+                if path in writer and writer[path] != folder:
+                    clashes.append((writer[path], folder, path))
+                writer.setdefault(path, folder)
+        return clashes
+
     def relative(self, path: Path) -> str:
         """A path as the user sees it: from the project's folder where it is inside it."""
         return str(path.relative_to(self.root)) if path.is_absolute() and path.is_relative_to(self.root) else str(path)
+
+
+def _flat(paths: tuple) -> list[Path]:
+    """The paths of a tuple of paths and of tuples of them (a book's files in the site)."""
+    return [p for item in paths for p in (_flat(item) if isinstance(item, tuple) else [item])]
 
 
 @dataclass(frozen=True)

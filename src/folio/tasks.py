@@ -11,15 +11,11 @@ only once the lint passes: a finding stops the build before any edition is touch
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import functools
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +26,7 @@ from doit.tools import config_changed
 from . import build, workers
 from .config import ALLOW_FILE, WORDS_FILE, load_config
 from .errors import BuildError, Failed
+from .fileio import remove
 from .imports import Reader
 from .load import find_books
 from .project import FEED, STATIC, Project
@@ -66,15 +63,6 @@ def _lint_inputs(folder: Path, settings: dict[str, object]) -> list[Path]:
     return [folder / name for name in names if isinstance(name, str) and (folder / name).exists()]
 
 
-def _remove(*paths: Path) -> None:
-    """What `doit clean` does for a task that writes folders: remove them, and files."""
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-
 def reported(action: Action) -> Callable[[Path, Project], bool | TaskFailed]:
     """The action as doit runs it: its summary printed in one line with the seconds it took; a
     mistake in the book one line naming the place (`path:line:col: message`), not a traceback.
@@ -109,43 +97,13 @@ def run_build(args: tuple[str, ...] = ()) -> tuple[int, list[str], list[str]]:
     return run.returncode, ran, errors
 
 
-def _check_writable(build: Path) -> None:
-    """A build folder that cannot be written ends the build at once, in one line (doit would
-    end it with a traceback from its state database)."""
-    try:
-        build.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=build):
-            pass
-        with (build / ".doit.db").open("ab") if (build / ".doit.db").exists() else contextlib.nullcontext():
-            pass
-    except OSError as e:
-        raise SystemExit(f"{build}: cannot write the editions there: {e.strerror} (a read-only folder?)") from None
-
-
-def _flat(paths: tuple) -> list[Path]:
-    """The paths of a tuple of paths and of tuples of them (a book's files in the site)."""
-    return [p for item in paths for p in (_flat(item) if isinstance(item, tuple) else [item])]
-
-
-def _clashes(books: list[Path], project: Project) -> list[tuple[Path, Path, Path]]:
-    """Pairs of books that would write the same file (slugs 't' and 't-print': build/t-print.pdf)."""
-    writer: dict[Path, Path] = {}
-    clashes = []
-    for folder in books:
-        for path in _flat(dataclasses.astuple(project.files(folder.name))):
-            if path in writer and writer[path] != folder:
-                clashes.append((writer[path], folder, path))
-            writer.setdefault(path, folder)
-    return clashes
-
-
 def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
     """The task creators for the project at `root`, for a dodo.py or a ModuleTaskLoader.
     `package` is where folio's modules are read from, to know what each task runs."""
     project = Project(root)
-    _check_writable(project.build)  # doit keeps its state file there
+    project.check_writable()  # doit keeps its state file there
     reader = Reader(package, project.build / ".folio-imports.json")
-    clashes = _clashes(find_books(project.content), project)
+    clashes = project.clashes(find_books(project.content))
     books = [folder for folder in find_books(project.content) if not any(folder in clash[:2] for clash in clashes)]
 
     def task(folder: Path, action: Action, doc: str, file_dep: list[Path], targets: list[Path], settings: object = None, **more) -> dict:
@@ -208,7 +166,7 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             inputs, settings = _book_inputs(folder, _PRINT_ONLY_KEYS)
             files = project.files(folder.name)
             targets = [files.site.web / "index.html", files.web_faces]
-            clean = [(_remove, [files.site.web, files.web_faces])]  # the folder, whatever pages it holds
+            clean = [(remove, [files.site.web, files.web_faces])]  # the folder, whatever pages it holds
             yield task(folder, build.write_web, "web edition", inputs, targets, settings, task_dep=[f"lint:{folder.name}"], clean=clean)
 
     def task_bookpage():
@@ -227,7 +185,7 @@ def make_tasks(root: Path, package: Path = PACKAGE) -> dict[str, object]:
             files = project.files(folder.name)
             inputs += [files.web_faces, files.site.entry]
         targets = [project.site / "index.html", project.site / FEED, project.site / STATIC / "site.css"]
-        clean = [(_remove, [project.site])]  # all of it, the books' folders too
+        clean = [(remove, [project.site])]  # all of it, the books' folders too
         one = task(project.content, build.write_site, "the site", inputs, targets, settings, task_dep=["web"], clean=clean)
         del one["name"]
         one["doc"] = "the site's catalogue, OPDS feed and shared files"
