@@ -192,7 +192,8 @@ def woff2(font: Path, points: Collection[int] | None = None) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    compressed = TTFont(font, recalcTimestamp=False)
+    # lazy for a subset, as fontTools' own subsetter loads a font: only the glyphs kept are read
+    compressed = TTFont(font, recalcTimestamp=False, lazy=True if points is not None else None)
     if points is not None:
         subsetter = subset.Subsetter(subset.Options())
         subsetter.populate(unicodes=points)
