@@ -8,10 +8,12 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Sequence
 
+import tinycss2
 from ebooklib import epub
 from lxml import html as lxml_html
 
 from .fileio import atomic_path
+from .fonts import faces_for, font_face, subset_fonts
 from .html import (
     COVER_IMAGE,
     COVER_PAGE,
@@ -30,6 +32,8 @@ from .project import RenderContext
 # Zip entries carry this time, not the time of the build (the earliest a zip can hold).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# Where the fonts the EPUB embeds are kept, beside style/ (the stylesheet names them from there).
+FONTS = "fonts"
 # Claimed where every image has a text alternative; tests/test_epub.py holds the claim up by
 # running DAISY Ace and EPUBCheck on the real book, the fixture books and books with images.
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -86,6 +90,9 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     if page_starts:  # the print edition is the source of the pagination
         out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}", {"id": "print-edition"})
         out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
+    css.content, fonts = embedded_fonts(css.content.decode("utf-8"), [item.content for item in (cover_page, title_page, nav, *chapters)])
+    for font in fonts:
+        out.add_item(font)
     images = {image.name: image for image in book.images.values()}  # one item for the same bytes however named
     for name, image in sorted(images.items()):
         uid = f"image-{name.split('/')[-1].split('.')[0]}"
@@ -112,6 +119,66 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
         writer = _ReproducibleWriter(str(tmp), out, options)
         writer.process()
         writer.write()
+
+
+def embedded_fonts(stylesheet: str, documents: Sequence[str]) -> tuple[bytes, list[epub.EpubItem]]:
+    """The stylesheet and the font files for the EPUB's documents (their XHTML bodies).
+
+    A reader's own fonts may lack a script the book uses (Urdu words: ہ, U+06C1, is missing from
+    many), so for every face after the book face that the text needs, as the PDF sets it (Amiri
+    for Arabic script), the EPUB carries a subset of each of its styles with just the characters
+    used (and the glyphs shaping them needs), declared with @font-face and a unicode-range of those
+    characters, and named first in each font stack of the stylesheet: the rest of the text stays in
+    the reader's fonts. A book the book face covers embeds nothing: its stylesheet is left as it is.
+    """
+    chars = {ord(char) for document in documents for char in lxml_html.fromstring(document).text_content()}
+    faces = faces_for(chars)
+    if not faces:
+        return stylesheet.encode("utf-8"), []
+    items, rules = [], []
+    for face, points in faces.items():
+        for name, weight, style, data in subset_fonts(face, points):
+            file_name = f"{FONTS}/{name}.woff2"
+            items.append(epub.EpubItem(uid=f"font-{name}", file_name=file_name, media_type="font/woff2", content=data))
+            rules.append(font_face(face, f"../{file_name}", weight, style, points))
+    header = "\n\n/* The faces the book's text needs beyond the reader's: subsets of the print edition's. */\n"
+    return (_first_in_font_stacks(stylesheet, list(faces)) + header + "\n".join(rules) + "\n").encode("utf-8"), items
+
+
+def _first_in_font_stacks(stylesheet: str, families: Sequence[str]) -> str:
+    """The stylesheet with `families` named first in every font-family declaration (in @media too)."""
+    prefix = tinycss2.parse_component_value_list("".join(f'"{family}", ' for family in families))
+
+    def rewrite(nodes: list) -> list:
+        for node in nodes:
+            if node.type == "qualified-rule":
+                node.content = _prefixed(node.content, prefix)
+            elif node.type == "at-rule" and node.content is not None and node.lower_at_keyword in ("media", "supports"):
+                node.content = rewrite(tinycss2.parse_rule_list(node.content, skip_comments=False))
+        return nodes
+
+    return tinycss2.serialize(rewrite(tinycss2.parse_stylesheet(stylesheet, skip_comments=False)))
+
+
+def _prefixed(tokens: list, prefix: list) -> list:
+    """A declaration block's tokens with `prefix` put after each `font-family:`."""
+    out, last, pending = [], None, False
+    for token in tokens:
+        if pending and token.type not in ("whitespace", "comment"):
+            out += prefix
+            pending = False
+        out.append(token)
+        if (
+            token.type == "literal"
+            and token.value == ":"
+            and last is not None
+            and last.type == "ident"
+            and last.lower_value == "font-family"
+        ):
+            pending = True
+        if token.type not in ("whitespace", "comment"):
+            last = token
+    return out
 
 
 def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool) -> list[tuple[str, str, dict]]:

@@ -1,4 +1,5 @@
-"""The book face: which family, where its files are, and how to declare it to WeasyPrint.
+"""The book face: which family, where its files are, and how to declare it to WeasyPrint and,
+as WOFF2 (whole for the site, subsets for an EPUB), to browsers and reading systems.
 
 The fonts come from a PyPI font package the project depends on, so every machine sets the
 book in the same face, with no system font to fall back on.
@@ -7,9 +8,12 @@ book in the same face, with no system font to fall back on.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import io
 import re
 import unicodedata
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import fontpkg
@@ -143,3 +147,74 @@ def face_credit(family: str = BOOK_FACE) -> str:
     """'EB Garamond 1.003 (OFL-1.1)': what the colophon says the book is set in."""
     info = fontpkg.family(family)
     return f"{info.name} {info.version} ({info.license})"
+
+
+def faces_for(chars: Iterable[int]) -> dict[str, frozenset[int]]:
+    """The faces after the book face that a text needs, each with the characters of the text it
+    sets: those the faces before it lack (Urdu words: Amiri), as the print CSS's font stack falls
+    back. A text the book face covers needs none."""
+    lacking = set(chars) - covered(BOOK_FACE)
+    needed = {}
+    for face in FACES[1:]:
+        if mine := frozenset(lacking & covered(face)):
+            needed[face] = mine
+            lacking -= mine
+    return needed
+
+
+def unicode_range(points: Iterable[int]) -> str:
+    """A CSS unicode-range for the code points, runs of neighbours as one range: U+627-62A, U+6C1."""
+    ranges: list[list[int]] = []
+    for point in sorted(set(points)):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return ", ".join(f"U+{lo:X}" if lo == hi else f"U+{lo:X}-{hi:X}" for lo, hi in ranges)
+
+
+def font_face(family: str, url: str, weight: int, style: str, points: Iterable[int] = (), swap: bool = False) -> str:
+    """An @font-face rule for a WOFF2 file, used only for `points` where given (unicode-range);
+    `swap`: show the text in a fallback until the font has loaded (a web page, not an EPUB)."""
+    used = sorted(points)
+    return (
+        f'@font-face {{ font-family: "{family}"; src: url("{url}") format("woff2"); font-weight: {weight}; font-style: {style};'
+        + (" font-display: swap;" if swap else "")
+        + (f" unicode-range: {unicode_range(used)};" if used else "")
+        + " }"
+    )
+
+
+def woff2(font: Path, points: Collection[int] | None = None) -> bytes:
+    """A font as WOFF2: whole, or a subset with the glyphs of `points` and what shaping them needs
+    (fontTools keeps the layout features that join and place Arabic letters, and the glyphs they
+    reach). The same bytes on every machine and every run: no timestamp is written."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    # lazy for a subset, as fontTools' own subsetter loads a font: only the glyphs kept are read
+    compressed = TTFont(font, recalcTimestamp=False, lazy=True if points is not None else None)
+    if points is not None:
+        subsetter = subset.Subsetter(subset.Options())
+        subsetter.populate(unicodes=points)
+        subsetter.subset(compressed)
+    compressed.flavor = "woff2"
+    out = io.BytesIO()
+    compressed.save(out)
+    return out.getvalue()
+
+
+def subset_fonts(face: str, points: Collection[int]) -> list[tuple[str, int, str, bytes]]:
+    """(name, weight, style, WOFF2 bytes) of a subset of each of the face's styles, for `points`:
+    what an EPUB embeds. Made once per font version and set of characters, kept in the cache folder."""
+    info = fontpkg.family(face)
+    digest = hashlib.sha256(" ".join(map(str, sorted(points))).encode()).hexdigest()[:16]
+    fonts = []
+    for path, weight, style in static_fonts(face):
+        name = f"{info.slug}-{style}-{weight}"
+        target = cache_folder("woff2") / f"{info.slug}-{info.version}-{style}-{weight}-{digest}.woff2"
+        if not target.exists():
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(woff2(path, points))
+        fonts.append((name, weight, style, target.read_bytes()))
+    return fonts

@@ -23,7 +23,7 @@ from markdown_it.common.utils import escapeHtml
 from .config import BookConfig
 from .errors import BuildError
 from .fileio import atomic_path, cache_folder, publish, write_text
-from .fonts import FACES, covered, static_fonts
+from .fonts import FACES, covered, font_face, static_fonts, woff2
 from .html import copyright_text, long_date
 from .model import Book
 from .project import FEED, STATIC, BookFiles, SiteFiles
@@ -315,10 +315,7 @@ def write_catalogue(site: Path, books: Sequence[tuple[str, BookConfig, BookFiles
     rules = []
     for face, path, weight, style in web_fonts(faces):
         publish(path, fonts / path.name)
-        rules.append(
-            f'@font-face {{ font-family: "{face}"; src: url("fonts/{path.name}") format("woff2"); font-weight: {weight}; '
-            f"font-style: {style}; font-display: swap;{_unicode_range(face)} }}"
-        )
+        rules.append(font_face(face, f"fonts/{path.name}", weight, style, _own_points(face), swap=True))
     for stale in fonts.glob("*.woff2"):
         if stale.name not in {p.name for _, p, _, _ in web_fonts(faces)}:
             stale.unlink()
@@ -327,20 +324,11 @@ def write_catalogue(site: Path, books: Sequence[tuple[str, BookConfig, BookFiles
     publish(script, site / STATIC / script.name)
 
 
-def _unicode_range(face: str) -> str:
+def _own_points(face: str) -> frozenset[int]:
     """A face after the first is used only for what the faces before it lack (Amiri: Arabic
     script), so that a browser fetches it only for a page that has such text."""
     index = FACES.index(face)
-    if index == 0:
-        return ""
-    points = sorted(covered(face) - frozenset().union(*(covered(f) for f in FACES[:index])))
-    ranges: list[list[int]] = []
-    for point in points:
-        if ranges and point == ranges[-1][1] + 1:
-            ranges[-1][1] = point
-        else:
-            ranges.append([point, point])
-    return " unicode-range: " + ", ".join(f"U+{lo:X}" if lo == hi else f"U+{lo:X}-{hi:X}" for lo, hi in ranges) + ";"
+    return frozenset() if index == 0 else covered(face) - frozenset().union(*(covered(f) for f in FACES[:index]))
 
 
 def web_fonts(faces: Sequence[str]) -> list[tuple[str, Path, int, str]]:
@@ -354,15 +342,7 @@ def web_fonts(faces: Sequence[str]) -> list[tuple[str, Path, int, str]]:
         for path, weight, style in static_fonts(face):
             target = cache_folder("woff2") / f"{info.slug}-{info.version}-{style}-{weight}.woff2"
             if not target.exists():
-                _woff2(path, target)
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(woff2(path))
             out.append((face, target, weight, style))
     return out
-
-
-def _woff2(font: Path, target: Path) -> None:
-    from fontTools.ttLib import TTFont
-
-    compressed = TTFont(font, recalcTimestamp=False)  # the same bytes on every machine
-    compressed.flavor = "woff2"
-    with atomic_path(target) as tmp:
-        compressed.save(tmp)

@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
-from .fonts import FACES, covered
+from .fonts import FACES, faces_for
 from .html import EpubRenderer, contents, copyright_text
 from .model import Book, Chapter
 from .project import STATIC
@@ -219,13 +219,7 @@ def faces_used(book: Book) -> list[str]:
     text has characters that the faces before it lack (Urdu words: Amiri)."""
     c = book.config
     text = "\n".join([c.title, c.subtitle or "", *c.authors, c.description or "", c.attribution or "", *(ch.text for ch in book.chapters)])
-    chars = {ord(char) for char in text if not char.isspace()}
-    used = [FACES[0]]
-    for face in FACES[1:]:
-        lacking = chars - frozenset().union(*map(covered, used))
-        if lacking & covered(face):
-            used.append(face)
-    return used
+    return [FACES[0], *faces_for(ord(char) for char in text if not char.isspace())]
 
 
 def write_web_edition(book: Book, target: Path) -> int:
