@@ -25,10 +25,11 @@ from pypdf import PdfReader
 from readers import NS, EpubEdition, squash
 
 from folio.config import load_config
+from folio.languages import direction
 from folio.project import Project as Paths
 from folio.site import Edition, book_page, catalogue_page, opds_entry
 from folio.transforms import prepare_book
-from folio.web import chapter_page, contents_page, direction
+from folio.web import chapter_page, contents_page
 
 BOOKS = {"mini": "mini", "hostile": "hostile", "mqm": "mqm-militancy"}  # session fixture: slug
 SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}

@@ -23,6 +23,7 @@ from .config import PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
 from .fonts import FACES, coverage_errors, font_face_css, not_covered, static_fonts
+from .languages import direction
 from .model import Book, PrintPage, countable, misplaced_notes, read_anchor
 from .project import RenderContext
 from .workers import Forked
@@ -86,7 +87,7 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
     logging.getLogger("weasyprint").addHandler(log)
     try:
         with private_tempdir(), _source_date_epoch(config.timestamp):
-            document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
+            document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False, language=config.language))
             log.check()
             check_notes(ctx.book, document)
             starts = page_starts(document, text_start)
@@ -95,7 +96,7 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
                 """The interior's page count, and the warnings given while making it."""
                 before, interior = len(log.warnings), document
                 if config.print.bleed or config.print.crop_marks:
-                    interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
+                    interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True, language=config.language))
                     check_notes(ctx.book, interior)
                 interior = _padded(interior, config.print)
                 interior.write_pdf(target)
@@ -140,13 +141,17 @@ def check_coverage(book: Book) -> None:
         raise error
 
 
-def page_css(settings: PrintConfig, for_printer: bool) -> str:
-    """The page size from book.toml; bleed and crop marks only in the printer's copy."""
+def page_css(settings: PrintConfig, for_printer: bool, language: str = "en") -> str:
+    """The page size from book.toml; bleed and crop marks only in the printer's copy; in a book
+    written right to left, the rule above the notes on the right (an @page rule cannot ask the
+    root's direction, as print.css's other mirrored rules do)."""
     rules = [f"size: {settings.trim};"]
     if for_printer and settings.bleed:
         rules.append(f"bleed: {settings.bleed};")
     if for_printer and settings.crop_marks:
         rules.append("marks: crop;")
+    if direction(language) == "rtl":
+        rules.append("@footnote { background-position: top right; }")
     return f"@page {{ {' '.join(rules)} }}"
 
 
