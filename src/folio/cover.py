@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -33,7 +34,8 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
     _check_glyphs(config, toml)
     family = book_face(config.language)
     # Only for a right-to-left book, so that other covers keep their bytes.
-    text_options = {"direction": "rtl", "language": config.language} if direction(config.language) == "rtl" else {}
+    rtl = direction(config.language) == "rtl"
+    text_options = TextOptions("rtl", config.language) if rtl else TextOptions()
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     inset = _MARGIN // 2
@@ -41,16 +43,16 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
     measure = WIDTH - 2 * _MARGIN
 
     title_font, title = _fit(config.title, _face(family, "normal", 500), 210, 90, measure, max_lines=4)
-    y = _lines(draw, title, title_font, top=int(HEIGHT * 0.2), leading=1.1, **text_options)
+    y = _lines(draw, title, title_font, top=int(HEIGHT * 0.2), leading=1.1, options=text_options)
     if config.subtitle:
         y += 70
         draw.line((WIDTH / 2 - 160, y, WIDTH / 2 + 160, y), fill=_GOLD, width=5)
         subtitle_font, subtitle = _fit(config.subtitle, _face(family, "italic", 400), 96, 56, measure, max_lines=3)
-        _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25, **text_options)
+        _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25, options=text_options)
 
     author_font, authors = _fit("\n".join(config.authors), _face(family, "normal", 400), 92, 48, measure, max_lines=5)
     height = round(author_font.size * 1.3) * len(authors)
-    _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3, **text_options)
+    _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3, options=text_options)
 
     out = io.BytesIO()
     image.save(out, format="PNG")  # optimize=True: 2% smaller, 0.06 s slower
@@ -112,11 +114,20 @@ def _balanced(words: list[str], font: Font, measure: float) -> list[str]:
         lines = narrower
 
 
-def _lines(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, top: int, leading: float, **options: str) -> int:
+class TextOptions(NamedTuple):
+    """Pillow's direction and language of the text (None: its defaults, left to right)."""
+
+    direction: str | None = None
+    language: str | None = None
+
+
+def _lines(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, top: int, leading: float, options: TextOptions) -> int:
     """Draw centred lines from `top`; return the y just below the last one."""
     step = round(font.size * leading)
     y = top
     for line in lines:
         y += step
-        draw.text((WIDTH / 2, y), line, font=font, fill=_INK, anchor="ms", **options)  # middle of the baseline
+        draw.text(
+            (WIDTH / 2, y), line, font=font, fill=_INK, anchor="ms", direction=options.direction, language=options.language
+        )  # middle of the baseline
     return y + round(font.size) // 3  # below the descenders
