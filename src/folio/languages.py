@@ -17,7 +17,9 @@ _LTR_SCRIPTS = {"latn", "cyrl", "deva", "grek"}
 _QUOTES = {
     "en": "“”‘’",
     "de": "„“‚‘",
+    "de-ch": "«»‹›",
     "fr": "«»«»",
+    "fr-ch": "«»‹›",
     "es": "«»“”",
     "it": "«»“”",
     "pt": "“”‘’",
