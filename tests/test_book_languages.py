@@ -10,6 +10,7 @@ import pytest
 from books import write_book
 from conftest import need
 from lxml import html as lxml_html
+from pypdf import PdfReader
 from readers import NS, EpubEdition, epubcheck_messages
 
 from folio.config import load_config
@@ -195,6 +196,15 @@ def test_urdu_pdf_is_mirrored(urdu):
         for i in versos:
             head = " ".join(w["text"] for w in pages[i].extract_words() if w["top"] < 0.6 * INCH)
             assert len(head.split()) == len(title.split()), i
+
+
+@pytest.mark.parametrize("name", ["urdu.pdf", "urdu-print.pdf"])
+def test_urdu_pdfs_ask_viewers_for_right_to_left_spreads(urdu, name):
+    assert PdfReader(urdu.out(name)).trailer["/Root"]["/ViewerPreferences"]["/Direction"] == "/R2L"
+
+
+def test_french_pdfs_leave_the_viewers_direction(francais):
+    assert "/Direction" not in PdfReader(francais.out("francais.pdf")).trailer["/Root"].get("/ViewerPreferences", {})
 
 
 def test_urdu_web_edition_is_right_to_left(urdu):

@@ -12,10 +12,10 @@ import datetime as dt
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -49,6 +49,7 @@ try:
 except OSError:  # a system where only the search finds the libraries
     import weasyprint  # noqa: F401
 # The rest of WeasyPrint, once it is imported as above.
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
@@ -84,6 +85,7 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
     download, printed = ctx.files.laid_out_pdf, ctx.files.laid_out_print
     text_start = ctx.book.chapters[0].id  # the element the text begins with: page 1
     log = _WeasyPrintLog(ctx.book)
+    finish = _reading_direction(config.language)
     logging.getLogger("weasyprint").addHandler(log)
     try:
         with private_tempdir(), _source_date_epoch(config.timestamp):
@@ -99,14 +101,14 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
                     interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True, language=config.language))
                     check_notes(ctx.book, interior)
                 interior = _padded(interior, config.print)
-                interior.write_pdf(target)
+                interior.write_pdf(target, finisher=finish)
                 log.check()
                 return len(interior.pages), log.warnings[before:]
 
             with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
                 interior = Forked(lambda: write_interior(tmp_printed))
                 try:
-                    document.write_pdf(tmp_download, **_OPTIONS)
+                    document.write_pdf(tmp_download, finisher=finish, **_OPTIONS)
                     log.check()
                 except BaseException:
                     interior.cancel()
@@ -139,6 +141,20 @@ def check_coverage(book: Book) -> None:
         *coverage_errors(book.folder / "book.toml", config_text, key=""),
     ]:
         raise error
+
+
+def _reading_direction(language: str) -> Callable[[Any, pydyf.PDF], None] | None:
+    """For a book written right to left, a WeasyPrint finisher that tells PDF viewers to show its
+    spreads right to left (ViewerPreferences /Direction /R2L): its first page is a left page."""
+    if direction(language) != "rtl":
+        return None
+
+    def finish(document: Any, pdf: pydyf.PDF) -> None:
+        preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+        preferences["Direction"] = "/R2L"
+        pdf.catalog["ViewerPreferences"] = preferences
+
+    return finish
 
 
 def page_css(settings: PrintConfig, for_printer: bool, language: str = "en") -> str:
