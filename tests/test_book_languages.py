@@ -8,7 +8,7 @@ import shutil
 import pdfplumber
 import pytest
 from books import write_book
-from conftest import need
+from conftest import FIXTURES, Project, need
 from lxml import html as lxml_html
 from pypdf import PdfReader
 from readers import NS, EpubEdition, epubcheck_messages
@@ -223,3 +223,11 @@ def test_urdu_print_document_is_right_to_left(urdu):
     for xpath in ("//h1[@id='front_contents']", "//section[@class='copyright-page']", "//section[@class='colophon']"):
         element = root.xpath(xpath)[0]
         assert (element.get("lang"), element.get("dir")) == ("en", "ltr"), xpath
+
+
+def test_urdu_editions_are_reproducible(urdu, tmp_path):
+    """The same bytes from a build in another folder: the cover shaped by raqm, the mirrored PDFs."""
+    again = Project(tmp_path / "elsewhere", {"urdu": FIXTURES / "urdu"})
+    assert again.doit()[0] == 0, again.output
+    for name in ("urdu.pdf", "urdu-print.pdf", "urdu.epub", "urdu/cover.png"):
+        assert urdu.out(name).read_bytes() == again.out(name).read_bytes(), name
