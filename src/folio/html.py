@@ -323,7 +323,7 @@ class EpubRenderer(_BookRenderer):
             back = f'<a class="note-number" href="#{call_id(note.number)}" role="doc-backlink">{note.number}.</a> '
             if note.calls > 1:
                 links = [f'<a href="#{call_id(note.number, k)}" role="doc-backlink">{k + 1}</a>' for k in range(note.calls)]
-                back += f'<span class="note-calls">(back to calls {", ".join(links[:-1])} and {links[-1]})</span> '
+                back += f'<span class="note-calls"{ui_language(self.book.config.language)}>(back to calls {", ".join(links[:-1])} and {links[-1]})</span> '
             tokens = note.tokens
             if tokens and tokens[0].type == "paragraph_open":
                 first = f"<p>{back}{self.renderInline(tokens[1].children or [], options, env)}</p>\n"
