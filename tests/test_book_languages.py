@@ -231,3 +231,19 @@ def test_urdu_editions_are_reproducible(urdu, tmp_path):
     assert again.doit()[0] == 0, again.output
     for name in ("urdu.pdf", "urdu-print.pdf", "urdu.epub", "urdu/cover.png"):
         assert urdu.out(name).read_bytes() == again.out(name).read_bytes(), name
+
+
+def test_urdu_contents_read_right_to_left(urdu):
+    """Each entry's title on the right, its page number on the left, leaders between."""
+    with pdfplumber.open(urdu.out("urdu.pdf")) as pdf:
+        page = next(p for p in pdf.pages if "Contents" in (p.extract_text() or ""))
+        entries = [line for line in page.extract_text_lines() if line["text"] != "Contents"]
+        assert len(entries) == 9  # three chapters, six sections
+        for line in entries:
+            words = [c for c in line["chars"] if not c["text"].isspace() and c["text"] != "."]
+            digits = [c for c in words if c["text"].isdigit()]
+            letters = [c for c in words if not c["text"].isdigit()]
+            assert digits and letters, line["text"]
+            assert max(c["x1"] for c in digits) < min(c["x0"] for c in letters), line["text"]
+            # at the right margin (the contents page is a recto: a left page), a section 1.2em (12pt) in from it
+            assert page.width - INNER - 13 < max(c["x1"] for c in letters) < page.width - INNER + 1, line["text"]
