@@ -107,6 +107,18 @@ def conformance(tmp_path_factory) -> Project:
 
 
 @pytest.fixture(scope="session")
+def francais(tmp_path_factory) -> Project:
+    """A book in French: its quotation marks, and narrow no-break spaces inside them and before ; : ! ?"""
+    return _build_session(tmp_path_factory, "francais", {"francais": FIXTURES / "francais"})
+
+
+@pytest.fixture(scope="session")
+def urdu(tmp_path_factory) -> Project:
+    """A book in Urdu, written right to left: mirrored PDFs, an EPUB whose pages turn to the left."""
+    return _build_session(tmp_path_factory, "urdu", {"urdu": FIXTURES / "urdu"})
+
+
+@pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """One headless Chromium for the whole session (tests/browser.py), shut down at the end."""
     from browser import Browser, missing_tools

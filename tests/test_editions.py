@@ -9,7 +9,7 @@ from readers import NS, EpubEdition, PdfEdition
 from folio.model import note_id, read_anchor
 from folio.transforms import prepare_book
 
-BOOKS = ["mqm", "mini", "hostile"]
+BOOKS = ["mqm", "mini", "hostile", "francais", "urdu"]
 
 
 @pytest.fixture(params=BOOKS)

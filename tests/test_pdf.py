@@ -13,7 +13,8 @@ from readers import PdfEdition, squash
 from folio.model import call_id, note_id
 from folio.transforms import prepare_book
 
-CASES = [(book, kind) for book in ("mqm", "mini", "mini_bleed", "hostile", "conformance") for kind in ("download", "print")]
+# urdu is not here: these tests read lines left to right; tests/test_book_languages.py reads its mirrored pages.
+CASES = [(book, kind) for book in ("mqm", "mini", "mini_bleed", "hostile", "conformance", "francais") for kind in ("download", "print")]
 
 
 class Edition:

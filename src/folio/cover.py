@@ -1,4 +1,5 @@
-"""book.toml -> the EPUB's cover image: title, subtitle and authors set in the book face.
+"""book.toml -> the EPUB's cover image: title, subtitle and authors set in the book face (Amiri,
+shaped and ordered right to left by Pillow's raqm layout, for a book written right to left).
 
 Readers' libraries show the cover, so a book needs one even before it has a designed one.
 Import this module only inside a task's action: Pillow is not needed to decide what to rebuild.
@@ -10,11 +11,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .config import BookConfig
-from .fonts import BOOK_FACE, coverage_errors, font_file
+from .fonts import book_face, coverage_errors, font_file, is_variable
+from .languages import direction
 
 WIDTH, HEIGHT = 1600, 2560  # the 1 : 1.6 size Kindle and Kobo ask for
 _MARGIN = 200  # the text's distance from the edges
@@ -29,23 +32,27 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
     """The cover, 1600 x 2560 px: the title in the upper half, the authors at the foot.
     `toml` is the book.toml the config comes from, named by its errors."""
     _check_glyphs(config, toml)
+    family = book_face(config.language)
+    # Only for a right-to-left book, so that other covers keep their bytes.
+    rtl = direction(config.language) == "rtl"
+    text_options = TextOptions("rtl", config.language) if rtl else TextOptions()
     image = Image.new("RGB", (WIDTH, HEIGHT), _PAPER)
     draw = ImageDraw.Draw(image)
     inset = _MARGIN // 2
     draw.rectangle((inset, inset, WIDTH - inset, HEIGHT - inset), outline=_GOLD, width=5)
     measure = WIDTH - 2 * _MARGIN
 
-    title_font, title = _fit(config.title, _face("normal", 500), 210, 90, measure, max_lines=4)
-    y = _lines(draw, title, title_font, top=int(HEIGHT * 0.2), leading=1.1)
+    title_font, title = _fit(config.title, _face(family, "normal", 500), 210, 90, measure, max_lines=4)
+    y = _lines(draw, title, title_font, top=int(HEIGHT * 0.2), leading=1.1, options=text_options)
     if config.subtitle:
         y += 70
         draw.line((WIDTH / 2 - 160, y, WIDTH / 2 + 160, y), fill=_GOLD, width=5)
-        subtitle_font, subtitle = _fit(config.subtitle, _face("italic", 400), 96, 56, measure, max_lines=3)
-        _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25)
+        subtitle_font, subtitle = _fit(config.subtitle, _face(family, "italic", 400), 96, 56, measure, max_lines=3)
+        _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25, options=text_options)
 
-    author_font, authors = _fit("\n".join(config.authors), _face("normal", 400), 92, 48, measure, max_lines=5)
+    author_font, authors = _fit("\n".join(config.authors), _face(family, "normal", 400), 92, 48, measure, max_lines=5)
     height = round(author_font.size * 1.3) * len(authors)
-    _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3)
+    _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3, options=text_options)
 
     out = io.BytesIO()
     image.save(out, format="PNG")  # optimize=True: 2% smaller, 0.06 s slower
@@ -55,17 +62,20 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
 def _check_glyphs(c: BookConfig, toml: Path) -> None:
     """The cover is set in the book face alone: a character it lacks would draw as a box."""
     for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
-        for error in coverage_errors(toml, text, family=BOOK_FACE, key=key):
+        for error in coverage_errors(toml, text, family=book_face(c.language), key=key):
             raise error
 
 
-def _face(style: str, weight: int) -> Callable[[int], Font]:
-    """A function from a size to the book face in that style, at that weight of its variable font."""
-    path = font_file(BOOK_FACE, style)
+def _face(family: str, style: str, weight: int) -> Callable[[int], Font]:
+    """A function from a size to the face in that style, at that weight of its variable font (a
+    face without one, Amiri, at its regular weight)."""
+    path = font_file(family, style)
+    variable = is_variable(family, style)
 
     def at(size: int) -> Font:
         font = ImageFont.truetype(str(path), size)
-        font.set_variation_by_axes([weight])
+        if variable:
+            font.set_variation_by_axes([weight])
         return font
 
     return at
@@ -104,11 +114,20 @@ def _balanced(words: list[str], font: Font, measure: float) -> list[str]:
         lines = narrower
 
 
-def _lines(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, top: int, leading: float) -> int:
+class TextOptions(NamedTuple):
+    """Pillow's direction and language of the text (None: its defaults, left to right)."""
+
+    direction: str | None = None
+    language: str | None = None
+
+
+def _lines(draw: ImageDraw.ImageDraw, lines: list[str], font: Font, top: int, leading: float, options: TextOptions) -> int:
     """Draw centred lines from `top`; return the y just below the last one."""
     step = round(font.size * leading)
     y = top
     for line in lines:
         y += step
-        draw.text((WIDTH / 2, y), line, font=font, fill=_INK, anchor="ms")  # middle of the baseline
+        draw.text(
+            (WIDTH / 2, y), line, font=font, fill=_INK, anchor="ms", direction=options.direction, language=options.language
+        )  # middle of the baseline
     return y + round(font.size) // 3  # below the descenders

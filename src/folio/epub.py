@@ -26,6 +26,7 @@ from .html import (
     epub_title_page_body,
     long_date,
 )
+from .languages import direction, is_english
 from .model import Book, PrintPage
 from .project import RenderContext
 
@@ -50,6 +51,9 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     out = epub.EpubBook()
     out.set_identifier(c.identifier)
     out.set_language(c.language)
+    rtl = "rtl" if direction(c.language) == "rtl" else None  # a left-to-right book's package stays as it was
+    if rtl:
+        out.set_direction(rtl)  # the spine's page-progression-direction: pages turn to the left
     out.title = c.title  # for the NCX; the dc:title elements follow, refined
     out.add_metadata("DC", "title", c.title, {"id": "title"})
     out.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
@@ -71,7 +75,7 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     out.add_item(css)
 
     def page(uid: str, file_name: str, title: str, body: str) -> epub.EpubHtml:
-        item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=c.language, content=body)
+        item = epub.EpubHtml(uid=uid, file_name=file_name, title=title, lang=c.language, content=body, direction=rtl)
         item.add_item(css)
         out.add_item(item)
         return item
@@ -208,7 +212,7 @@ def accessibility_metadata(book: Book, documents: Sequence[str], page_list: bool
         summary.append("Page breaks and a page list follow the print edition.")
     if described:
         summary.append(f"It meets {CONFORMANCE}.")
-    lang = {} if book.config.language.split("-")[0].lower() == "en" else {_XML_LANG: "en"}
+    lang = {} if is_english(book.config.language) else {_XML_LANG: "en"}
 
     meta: list[tuple[str, str, dict]] = [("schema:accessMode", mode, {}) for mode in modes]
     meta += [("schema:accessModeSufficient", s, {}) for s in sufficient]

@@ -20,13 +20,15 @@ import fontpkg
 
 from .errors import BuildError
 from .fileio import atomic_path, cache_folder, cached_text
+from .languages import direction
 
 BOOK_FACE = "EB Garamond"
+ARABIC_FACE = "Amiri"
 CODE_FACE = "Source Code Pro"
 # The faces the print CSS names: the book face, one for Arabic script (Urdu, Persian, Arabic words
 # in the text), and a monospaced one for code (falling back to the other two for what it lacks).
 # Nothing else is used; uncovered characters are reported.
-FACES = (BOOK_FACE, "Amiri", CODE_FACE)
+FACES = (BOOK_FACE, ARABIC_FACE, CODE_FACE)
 # The packages that hold them (read by folio.imports: a new version rebuilds what sets type in them).
 DATA_PACKAGES = ("fontpkg-eb-garamond", "fontpkg-amiri", "fontpkg-source-code-pro")
 
@@ -109,6 +111,11 @@ def font_file(family: str, style: str = "normal") -> Path:
     return Path(next(f.path for f in fontpkg.family(family).files if f.style == style))
 
 
+def is_variable(family: str, style: str = "normal") -> bool:
+    """Whether font_file(family, style) is a variable font (EB Garamond's are, Amiri's are not)."""
+    return next(f.variable for f in fontpkg.family(family).files if f.style == style)
+
+
 def static_fonts(family: str) -> list[tuple[Path, int, str]]:
     """(file, weight, style) for the family, variable fonts made static once and cached.
 
@@ -141,6 +148,12 @@ def _instantiate(variable: Path, weight: int, target: Path) -> None:
     static.recalcTimestamp = False  # the same bytes on every machine
     with atomic_path(target) as tmp:
         static.save(tmp)
+
+
+def book_face(language: str) -> str:
+    """The face a book's text is set in: Amiri for a book written right to left (print.css sets
+    html[dir=rtl] in it; Hebrew, which Amiri lacks, is refused as any uncovered character is)."""
+    return ARABIC_FACE if direction(language) == "rtl" else BOOK_FACE
 
 
 def face_credit(family: str = BOOK_FACE) -> str:

@@ -20,7 +20,8 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
 from .config import BookConfig
-from .fonts import face_credit
+from .fonts import book_face, face_credit
+from .languages import direction, is_english, ui_language
 from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
 from .parse import make_parser
 
@@ -322,7 +323,7 @@ class EpubRenderer(_BookRenderer):
             back = f'<a class="note-number" href="#{call_id(note.number)}" role="doc-backlink">{note.number}.</a> '
             if note.calls > 1:
                 links = [f'<a href="#{call_id(note.number, k)}" role="doc-backlink">{k + 1}</a>' for k in range(note.calls)]
-                back += f'<span class="note-calls">(back to calls {", ".join(links[:-1])} and {links[-1]})</span> '
+                back += f'<span class="note-calls"{ui_language(self.book.config.language)}>(back to calls {", ".join(links[:-1])} and {links[-1]})</span> '
             tokens = note.tokens
             if tokens and tokens[0].type == "paragraph_open":
                 first = f"<p>{back}{self.renderInline(tokens[1].children or [], options, env)}</p>\n"
@@ -412,8 +413,10 @@ def print_document(book: Book) -> str:
 
     text = sections([ch for ch in book.chapters if not ch.back_matter])
     back = sections([ch for ch in book.chapters if ch.back_matter])
+    ui = ui_language(c.language)
+    rtl = ' dir="rtl"' if direction(c.language) == "rtl" else ""  # print.css mirrors the pages
     return f"""<!DOCTYPE html>
-<html lang="{e(c.language)}">
+<html lang="{e(c.language)}"{rtl}>
 <head>
 {chr(10).join(h for h in head if h)}
 </head>
@@ -424,11 +427,11 @@ def print_document(book: Book) -> str:
 {subtitle}
 {authors}
 </section>
-<section class="copyright-page">
+<section class="copyright-page"{ui}>
 {copyright_text(book)}
 </section>
 <nav class="contents" role="doc-toc">
-<h1 class="contents-title" id="front_contents">Contents</h1>
+<h1 class="contents-title" id="front_contents"{ui}>Contents</h1>
 <ul>
 {contents}
 </ul>
@@ -438,7 +441,7 @@ def print_document(book: Book) -> str:
 </main>
 <div class="back-matter">
 {back}
-<section class="colophon">
+<section class="colophon"{ui}>
 <h1 id="back_colophon">Colophon</h1>
 {colophon_text(book)}
 </section>
@@ -464,9 +467,15 @@ def copyright_text(book: Book) -> str:
 
 
 def colophon_text(book: Book) -> str:
-    """How the edition was made and what it is set in."""
+    """How the edition was made and what it is set in (in English: the title in the book's language)."""
+    c = book.config
+    title = (
+        f"<i>{escapeHtml(c.title)}</i>"
+        if is_english(c.language)
+        else f'<i lang="{escapeHtml(c.language)}" dir="auto">{escapeHtml(c.title)}</i>'
+    )
     return (
-        f"<p>This edition of <i>{escapeHtml(book.config.title)}</i> is set in {face_credit()}. "
+        f"<p>This edition of {title} is set in {face_credit(book_face(c.language))}. "
         f"It was made from Markdown sources by folio {__version__}: markdown-it-py parsed the text, "
         "WeasyPrint laid out the PDF editions, and ebooklib wrote the EPUB edition.</p>"
     )
@@ -512,6 +521,7 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
         nested = "".join(f"<li>{_link(f'{chapter.filename}#{h.id}', h.text)}</li>\n" for h in sections)
         toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "") + "</li>\n")
     first, back = book.chapters[0], [ch for ch in book.chapters if ch.back_matter]
+    ui = ui_language(book.config.language)
     landmarks = [
         ("cover", COVER_PAGE, "Cover"),
         ("titlepage", TITLE_PAGE, "Title page"),
@@ -523,17 +533,17 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
     parts = [
         (
             '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
-            f'<h1 id="toc-title">Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n'
+            f'<h1 id="toc-title"{ui}>Contents</h1>\n<ol>\n{"".join(toc)}</ol>\n</nav>\n'
         ),
-        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">\n'
-        '<h2 id="landmarks-title">Landmarks</h2>\n<ol>\n'
+        f'<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">\n'
+        f'<h2 id="landmarks-title"{ui}>Landmarks</h2>\n<ol>\n'
         + "".join(f"<li>{_link(href, text, kind)}</li>\n" for kind, href, text in landmarks)
         + "</ol>\n</nav>\n",
     ]
     if page_starts:
         parts.append(
             '<nav epub:type="page-list" role="doc-pagelist" id="page-list" aria-labelledby="page-list-title" '
-            'hidden="hidden">\n<h2 id="page-list-title">Pages</h2>\n<ol>\n'
+            f'hidden="hidden">\n<h2 id="page-list-title"{ui}>Pages</h2>\n<ol>\n'
             + "".join(f"<li>{_link(p.href, p.label)}</li>\n" for p in page_starts)
             + "</ol>\n</nav>\n"
         )
@@ -554,6 +564,6 @@ def epub_title_page_body(book: Book) -> str:
     return (
         f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
         f"{subtitle}{authors}</section>\n"
-        f'<section class="imprint" epub:type="imprint" aria-label="Copyright">\n{copyright_text(book)}\n'
+        f'<section class="imprint" epub:type="imprint" aria-label="Copyright"{ui_language(c.language)}>\n{copyright_text(book)}\n'
         f"</section>\n"
     )

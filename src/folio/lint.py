@@ -350,16 +350,17 @@ _QUOTES = "'\"‘’“”"
 def check_typography(units: list[Prose], markdown: bool, config: BookConfig | None = None) -> list[Finding]:
     """In Markdown the typographer curls quotes; a straight one it leaves stays ambiguous. A plain
     text is set by nobody, so there every straight quote outside a word is."""
-    from .parse import make_parser
+    from .parse import ParserConfig, make_parser
 
     findings = []
+    marks_of = set(_QUOTES + ParserConfig.of(config).quotes)  # the language's marks too: « » „
     for unit in units:
         text = unit.checked
         quotes = [m.start() for m in re.finditer(r"['\"]", text)]
         if quotes and markdown:  # the k-th quote mark of the text is the k-th of the typographer's output
-            marks = [i for i, c in enumerate(text) if c in _QUOTES]
+            marks = [i for i, c in enumerate(text) if c in marks_of]
             inline = make_parser(config).parseInline(text)[0].children or []
-            output = [c for child in inline if child.type == "text" for c in child.content if c in _QUOTES]
+            output = [c for child in inline if child.type == "text" for c in child.content if c in marks_of]
             quotes = [i for i, c in zip(marks, output) if c in "'\""]
         elif quotes:
             quotes = [q for q in quotes if not (text[q - 1 : q].isalpha() and text[q + 1 : q + 2].isalpha())]

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .config import BookConfig
+from .languages import NARROW_NBSP, quotes, spaced_punctuation
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,13 @@ class ParserConfig:
     """What of a book's configuration the parser follows: one parser is made for each."""
 
     quotes: str = "“”‘’"  # the typographer's double and single quotation marks
+    spaced_punctuation: bool = False  # French: narrow no-break spaces inside « » and before ; : ! ?
 
     @classmethod
     def of(cls, config: BookConfig | None) -> ParserConfig:
-        return cls()
+        if config is None:
+            return cls()
+        return cls(quotes=quotes(config.language), spaced_punctuation=spaced_punctuation(config.language))
 
 
 def make_parser(config: BookConfig | None = None) -> MarkdownIt:
@@ -45,6 +50,8 @@ def _parser(settings: ParserConfig) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
     md.enable(["table", "replacements", "smartquotes"]).disable("html_block")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    if settings.spaced_punctuation:
+        md.core.ruler.push("spaced_punctuation", _space_punctuation)
     inline = md.inline.ruler
     inline.at("footnote_ref", _bounded(inline.__rules__[inline.__find__("footnote_ref")].fn))
     # Every link and image reaches the tokens as written: folio's own checks (transforms) refuse
@@ -68,6 +75,27 @@ def _bounded(footnote_ref: Callable[[StateInline, bool], bool]) -> Callable[[Sta
         return bool(_NOTE_CALL.match(state.src, state.pos, state.posMax)) and footnote_ref(state, silent)
 
     return rule
+
+
+# A space (or none) inside guillemets, and before the first of a run of ; : ! ? that ends a word
+# (not the colon of 12:30 or http://); each becomes the narrow no-break space.
+_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]?")
+_BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]?»")
+_BEFORE_PUNCTUATION = re.compile(r"(?<![\s;:!?])[ \u00a0\u202f]?([;:!?]+)(?![\w/])")
+
+
+def _space_punctuation(state: StateCore) -> None:
+    """French spacing, on the text the typographer has curled: a core rule after smartquotes and
+    text_join, so that code, raw HTML and an autolink's address (other tokens) keep theirs."""
+    for block in state.tokens:
+        in_autolink = False
+        for token in block.children or []:
+            if token.type in ("link_open", "link_close"):
+                in_autolink = token.type == "link_open" and token.markup == "autolink"
+            elif token.type == "text" and not in_autolink:
+                text = _AFTER_OPENING.sub("«" + NARROW_NBSP, token.content)
+                text = _BEFORE_CLOSING.sub(NARROW_NBSP + "»", text)
+                token.content = _BEFORE_PUNCTUATION.sub(NARROW_NBSP + r"\1", text)
 
 
 def parse(text: str, config: BookConfig | None = None) -> list[Token]:

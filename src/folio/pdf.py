@@ -12,10 +12,10 @@ import datetime as dt
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -23,6 +23,7 @@ from .config import PrintConfig
 from .errors import BuildError
 from .fileio import atomic_path
 from .fonts import FACES, coverage_errors, font_face_css, not_covered, static_fonts
+from .languages import direction
 from .model import Book, PrintPage, countable, misplaced_notes, read_anchor
 from .project import RenderContext
 from .workers import Forked
@@ -48,6 +49,7 @@ try:
 except OSError:  # a system where only the search finds the libraries
     import weasyprint  # noqa: F401
 # The rest of WeasyPrint, once it is imported as above.
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
@@ -83,10 +85,11 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
     download, printed = ctx.files.laid_out_pdf, ctx.files.laid_out_print
     text_start = ctx.book.chapters[0].id  # the element the text begins with: page 1
     log = _WeasyPrintLog(ctx.book)
+    finish = _reading_direction(config.language)
     logging.getLogger("weasyprint").addHandler(log)
     try:
         with private_tempdir(), _source_date_epoch(config.timestamp):
-            document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False))
+            document = _render(html, base_url, stylesheet, page_css(config.print, for_printer=False, language=config.language))
             log.check()
             check_notes(ctx.book, document)
             starts = page_starts(document, text_start)
@@ -95,17 +98,17 @@ def write_pdfs(ctx: RenderContext, html: str) -> Written:
                 """The interior's page count, and the warnings given while making it."""
                 before, interior = len(log.warnings), document
                 if config.print.bleed or config.print.crop_marks:
-                    interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True))
+                    interior = _render(html, base_url, stylesheet, page_css(config.print, for_printer=True, language=config.language))
                     check_notes(ctx.book, interior)
                 interior = _padded(interior, config.print)
-                interior.write_pdf(target)
+                interior.write_pdf(target, finisher=finish)
                 log.check()
                 return len(interior.pages), log.warnings[before:]
 
             with atomic_path(download) as tmp_download, atomic_path(printed) as tmp_printed:
                 interior = Forked(lambda: write_interior(tmp_printed))
                 try:
-                    document.write_pdf(tmp_download, **_OPTIONS)
+                    document.write_pdf(tmp_download, finisher=finish, **_OPTIONS)
                     log.check()
                 except BaseException:
                     interior.cancel()
@@ -140,13 +143,31 @@ def check_coverage(book: Book) -> None:
         raise error
 
 
-def page_css(settings: PrintConfig, for_printer: bool) -> str:
-    """The page size from book.toml; bleed and crop marks only in the printer's copy."""
+def _reading_direction(language: str) -> Callable[[Any, pydyf.PDF], None] | None:
+    """For a book written right to left, a WeasyPrint finisher that tells PDF viewers to show its
+    spreads right to left (ViewerPreferences /Direction /R2L): its first page is a left page."""
+    if direction(language) != "rtl":
+        return None
+
+    def finish(document: Any, pdf: pydyf.PDF) -> None:
+        preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+        preferences["Direction"] = "/R2L"
+        pdf.catalog["ViewerPreferences"] = preferences
+
+    return finish
+
+
+def page_css(settings: PrintConfig, for_printer: bool, language: str = "en") -> str:
+    """The page size from book.toml; bleed and crop marks only in the printer's copy; in a book
+    written right to left, the rule above the notes on the right (an @page rule cannot ask the
+    root's direction, as print.css's other mirrored rules do)."""
     rules = [f"size: {settings.trim};"]
     if for_printer and settings.bleed:
         rules.append(f"bleed: {settings.bleed};")
     if for_printer and settings.crop_marks:
         rules.append("marks: crop;")
+    if direction(language) == "rtl":
+        rules.append("@footnote { background-position: top right; }")
     return f"@page {{ {' '.join(rules)} }}"
 
 

@@ -25,9 +25,10 @@ from .errors import BuildError
 from .fileio import atomic_path, cache_folder, publish, write_text
 from .fonts import FACES, covered, font_face, static_fonts, woff2
 from .html import copyright_text, long_date
+from .languages import ui_language
 from .model import Book
 from .project import FEED, STATIC, BookFiles, SiteFiles
-from .web import page_shell, ui_language
+from .web import page_shell
 
 ATOM = "http://www.w3.org/2005/Atom"
 DCTERMS = "http://purl.org/dc/terms/"

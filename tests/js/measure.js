@@ -6,8 +6,8 @@
 
     // The columns a document is laid out in. Paginated readers set column-width and column-gap
     // on the root element (foliate-js) or the body (epub.js); the columns then run on to the right
-    // of that element's box, one after another, each `width` wide, `stride` apart. A document
-    // without columns has one: the root's content box.
+    // of that element's box, one after another, each `width` wide, `stride` apart (to the left, in
+    // a document written right to left). A document without columns has one: the root's content box.
     function columns(doc) {
         const px = value => parseFloat(value) || 0
         const styleOf = el => doc.defaultView.getComputedStyle(el)
@@ -18,21 +18,24 @@
         const left = rect.left + px(style.borderLeftWidth) + px(style.paddingLeft)
         const content = rect.width - px(style.borderLeftWidth) - px(style.paddingLeft)
             - px(style.paddingRight) - px(style.borderRightWidth)
-        if (!paged(container)) return { container, left, width: content, stride: 1e9 }
+        const rtl = style.direction === 'rtl'
+        if (!paged(container)) return { container, left, width: content, stride: 1e9, rtl }
         const gap = style.columnGap === 'normal' ? px(style.fontSize) : px(style.columnGap)
         // CSS Multi-column Layout 3.4: the used count and width from column-width and -count
         let count = style.columnWidth === 'auto' ? parseInt(style.columnCount)
             : Math.max(1, Math.floor((content + gap) / (px(style.columnWidth) + gap)))
         if (style.columnCount !== 'auto') count = Math.min(count, parseInt(style.columnCount))
         const width = (content + gap) / count - gap
-        return { container, left, width, stride: width + gap }
+        return { container, left, width, stride: width + gap, rtl }
     }
 
     // How far (px) a box goes past the column it begins in, on either side; 0 when inside. A box
-    // that begins in a gap has run on from the column before it.
+    // that begins in a gap has run on from the column before it. Right to left, the columns after
+    // the first stand left of the container's box, still a whole number of strides from it.
     function outside(rect, col) {
         if (!rect.width && !rect.height) return 0
-        const k = Math.max(0, Math.floor((rect.left + TOLERANCE - col.left) / col.stride))
+        const n = Math.floor((rect.left + TOLERANCE - col.left) / col.stride)
+        const k = col.rtl ? n : Math.max(0, n)
         const start = col.left + k * col.stride
         return Math.max(rect.right - (start + col.width), start - rect.left, 0)
     }
