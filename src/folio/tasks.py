@@ -37,7 +37,7 @@ from .project import FEED, STATIC, Project
 PACKAGE = Path(__file__).resolve().parent
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 _PRINT_ONLY_KEYS = {"print"}  # book.toml keys that only the PDFs read
-_COVER_KEYS = ("title", "subtitle", "authors")  # what the cover image shows
+_COVER_KEYS = ("title", "subtitle", "authors", "editors", "publisher")  # what the cover image shows
 
 Action = Callable[[Path, Project], str]
 
