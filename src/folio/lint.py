@@ -50,7 +50,7 @@ CODES = {
     "T003": "an abbreviation without its last full stop",
     "S001": "a heading level that jumps",
     "S002": "an empty section",
-    "S003": "a chapter without its one level-1 title, or an empty heading",
+    "S003": "a chapter without its one level-1 title (an untitled opening with any), or an empty heading",
     "S004": "a note called but not defined",
     "S005": "a note defined twice",
     "S006": "a note defined but never called",
