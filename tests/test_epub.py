@@ -83,6 +83,11 @@ def test_package_metadata(built):
     assert xpath(opf, "//dc:source[not(@id)]/text()") == ([c.source] if c.source else [])  # and the print edition
     assert xpath(opf, "//dc:description/text()") == ([c.description] if c.description else [])
     assert xpath(opf, "//dc:subject/text()") == list(c.keywords)
+    editors = xpath(opf, "//dc:contributor")
+    assert [e.text for e in editors] == list(c.editors)
+    for editor in editors:
+        assert xpath(opf, f"//opf:meta[@refines='#{editor.get('id')}'][@property='role']/text()") == ["edt"]
+    assert xpath(opf, "//dc:publisher/text()") == ([c.publisher] if c.publisher else [])
 
 
 def test_accessibility_metadata_is_what_the_content_has(built):

@@ -57,6 +57,11 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     for i, (author, sort_name) in enumerate(zip(c.authors, c.sort_names)):
         out.add_author(author, uid=f"creator{i}", role="aut")
         out.add_metadata(None, "meta", sort_name, {"refines": f"#creator{i}", "property": "file-as"})  # shelves sort by it
+    for i, editor in enumerate(c.editors):
+        out.add_metadata("DC", "contributor", editor, {"id": f"editor{i}"})
+        out.add_metadata(None, "meta", "edt", {"refines": f"#editor{i}", "property": "role", "scheme": "marc:relators"})
+    if c.publisher:
+        out.add_metadata("DC", "publisher", c.publisher)
     out.add_metadata("DC", "date", c.date.isoformat())
     out.add_metadata("DC", "rights", f"{c.license}" + (f" ({c.license_url})" if c.license_url else ""))
     for key, value in (("source", c.source), ("description", c.description)):
