@@ -213,3 +213,7 @@ def test_the_colophon_closes_every_edition_and_folio_is_credited_once(request, f
     for name in (f"{book.slug}.pdf", f"{book.slug}-print.pdf"):
         pdf = PdfEdition(project.out(name))
         assert sum(pdf.text(i).count(credit) for i in range(len(pdf.pages))) == 1, name
+    read = project.root / "build" / "site" / book.slug / "read"
+    pages = {page.name: lxml_html.fromstring(page.read_bytes()).xpath("string(//body)") for page in read.glob("*.html")}
+    assert {name for name, text in pages.items() if credit in text} == {"index.html"}  # the web edition's, on its first page
+    assert sum(text.count(credit) for text in pages.values()) == 1

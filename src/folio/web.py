@@ -24,7 +24,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
 from .fonts import FACES, covered
-from .html import EpubRenderer, contents, copyright_text, title_page_text
+from .html import EpubRenderer, colophon_text, contents, copyright_text, title_page_text
 from .model import Book, Chapter
 from .project import STATIC
 
@@ -142,7 +142,7 @@ def _pager(book: Book, previous: tuple[str, str] | None, following: tuple[str, s
 def _footer(book: Book) -> str:
     c = book.config
     licence = f'<a href="{escapeHtml(c.license_url)}">{escapeHtml(c.license)}</a>' if c.license_url else escapeHtml(c.license)
-    return f'<footer class="footer"{ui_language(c.language)}>\n<p>Licence: {licence}. Made with folio {__version__}.</p>\n</footer>\n'
+    return f'<footer class="footer"{ui_language(c.language)}>\n<p>Licence: {licence}.</p>\n</footer>\n'
 
 
 def _links(previous: tuple[str, str] | None, following: tuple[str, str] | None) -> list[str]:
@@ -193,7 +193,8 @@ def contents_page(book: Book) -> str:
         + f'<main id="folio_text" class="front">\n<div class="titlepage">\n{title_page_text(book, "h1")}\n</div>\n'
         + f'<nav class="contents" role="doc-toc" aria-labelledby="folio_contents">\n<h2 id="folio_contents"{ui}>Contents</h2>\n'
         + f"<ol>\n{''.join(items)}</ol>\n</nav>\n"
-        + f'<section class="imprint" aria-label="Copyright">\n{copyright_text(book)}\n</section>\n</main>\n'
+        + f'<section class="imprint" aria-label="Copyright">\n{copyright_text(book)}\n</section>\n'
+        + f'<section class="colophon" aria-label="Colophon">\n{colophon_text(book)}\n</section>\n</main>\n'
         + _pager(book, None, (chapter_file(first), first.title))
         + _footer(book)
     )
