@@ -92,6 +92,17 @@ def mini_bleed(tmp_path_factory) -> Project:
 
 
 @pytest.fixture(scope="session")
+def apparatus(tmp_path_factory) -> Project:
+    """The small fixture book with every apparatus key of book.toml: an untitled opening, the
+    source's history, revision and date, editors and a publisher (tests/fixtures/apparatus laid
+    over tests/fixtures/mini)."""
+    folder = tmp_path_factory.mktemp("apparatus-source") / "apparatus"
+    shutil.copytree(FIXTURES / "mini", folder)
+    shutil.copytree(FIXTURES / "apparatus", folder, dirs_exist_ok=True)
+    return _build_session(tmp_path_factory, "apparatus", {"apparatus": folder})
+
+
+@pytest.fixture(scope="session")
 def hostile(tmp_path_factory) -> Project:
     """A book that uses every construct: lists, a table, quotes, code, many notes, a note called
     twice, Urdu words, long words and addresses, raw HTML, `&` and `<` in the title."""

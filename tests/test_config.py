@@ -35,6 +35,34 @@ def test_authors_have_a_sort_form(tmp_path, authors, given, sorted_as):
     assert load_config(write_book(tmp_path, {"a.md": "# A\n"}, authors=authors, authors_sort=given) / "book.toml").sort_names == sorted_as
 
 
+def test_apparatus_keys_load_typed_and_default_to_none(tmp_path):
+    """Where the text comes from and who made the edition (README, "Edit a book and rebuild")."""
+    keys = {
+        "source_history": "https://example.org/w/index.php?title=A&action=history",
+        "source_revision": "1234567890",
+        "source_date": "2025-02-01",
+        "editors": ["Cy Reader", "Di Proof"],
+        "publisher": "Fixture Press",
+        "untitled_opening": True,
+    }
+    config = load_config(write_book(tmp_path / "with", {"a.md": "A lead.\n", "b.md": "# B\n"}, **keys) / "book.toml")
+    assert (config.source_history, config.source_revision, config.source_date) == (
+        keys["source_history"],
+        "1234567890",
+        dt.date(2025, 2, 1),
+    )
+    assert (config.editors, config.publisher, config.untitled_opening) == (("Cy Reader", "Di Proof"), "Fixture Press", True)
+    bare = load_config(write_book(tmp_path / "without", {"a.md": "# A\n"}) / "book.toml")
+    assert (bare.source_history, bare.source_revision, bare.source_date, bare.editors, bare.publisher, bare.untitled_opening) == (
+        None,
+        None,
+        None,
+        (),
+        None,
+        False,
+    )
+
+
 def test_toml_date_literal(tmp_path):
     folder = write_book(tmp_path, {"a.md": "# A\n"})
     (folder / "book.toml").write_text((folder / "book.toml").read_text().replace('"2025-01-01"', "2025-01-01"))
@@ -57,6 +85,14 @@ def test_toml_date_literal(tmp_path):
         ({"print": "6x9"}, "print: must be a table ([print])"),
         ({"source_text": "../raw.txt"}, "source_text: '../raw.txt' must be a path inside the book folder"),
         ({"authors": ["A", "B"], "authors_sort": ["A"]}, "authors_sort: must give one sort form for each of the authors"),
+        ({"source_history": "en.wikipedia.org/w/index.php"}, "source_history: 'en.wikipedia.org/w/index.php' has no scheme"),
+        ({"source_history": "https://example.org/a b"}, "source_history: 'https://example.org/a b' has a space"),
+        ({"source_date": "yesterday"}, "source_date: must be an ISO date such as 2026-11-25"),
+        ({"source_revision": 1234}, "source_revision: must be a string, not int"),
+        ({"editors": "Ada"}, "editors: must be a list of non-empty strings"),
+        ({"publisher": " "}, "publisher: must not be empty"),
+        ({"untitled_opening": "yes"}, "untitled_opening: must be true or false"),
+        ({"untitled_opening": True, "back_matter": ["a.md"]}, "untitled_opening: the opening chapter cannot be back matter"),
     ],
 )
 def test_mistakes_name_file_and_key(tmp_path, keys, message):

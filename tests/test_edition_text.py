@@ -131,3 +131,14 @@ def test_every_emendation_is_listed_with_readings_that_exist(book):
             assert fold(before) in source, (section, before)
         if not after.startswith("left out"):
             assert fold(after.removesuffix(" (second copy)")) in edition, (section, after)
+
+
+def test_every_emendation_names_a_place_a_reader_can_find(book):
+    """A section and the paragraph's number under its heading (¶), except a heading's own change
+    and a passage the edition leaves out; the source's reading as the source has it."""
+    raw = (BOOK / "source.txt").read_text(encoding="utf-8")
+    for section, before, after in emendations(book):
+        if before.endswith(" (heading)") or after.startswith("left out"):
+            continue
+        assert re.fullmatch(r".+ ¶[1-9][0-9]*", section), section
+        assert before.split(" …")[0] in raw, before  # straight quotes where the source has them

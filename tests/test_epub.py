@@ -24,6 +24,7 @@ from folio.transforms import prepare_book
 SLUGS = {
     "mqm": "mqm-militancy",
     "mini": "mini",
+    "apparatus": "apparatus",
     "hostile": "hostile",
     "conformance": "conformance",
     "francais": "francais",
@@ -90,6 +91,11 @@ def test_package_metadata(built):
     assert xpath(opf, "//dc:source[not(@id)]/text()") == ([c.source] if c.source else [])  # and the print edition
     assert xpath(opf, "//dc:description/text()") == ([c.description] if c.description else [])
     assert xpath(opf, "//dc:subject/text()") == list(c.keywords)
+    editors = xpath(opf, "//dc:contributor")
+    assert [e.text for e in editors] == list(c.editors)
+    for editor in editors:
+        assert xpath(opf, f"//opf:meta[@refines='#{editor.get('id')}'][@property='role']/text()") == ["edt"]
+    assert xpath(opf, "//dc:publisher/text()") == ([c.publisher] if c.publisher else [])
 
 
 def test_accessibility_metadata_is_what_the_content_has(built):
@@ -116,7 +122,7 @@ def test_accessibility_metadata_is_what_the_content_has(built):
 def test_spine_contents_landmarks_and_ncx(built):
     book, epub = built
     chapters = [ch.filename for ch in book.chapters]
-    assert epub.spine() == ["cover.xhtml", "titlepage.xhtml", "nav.xhtml", *chapters]
+    assert epub.spine() == ["cover.xhtml", "titlepage.xhtml", "nav.xhtml", *chapters, "colophon.xhtml"]
     assert not xpath(epub.opf, "//opf:itemref[@linear='no']")
 
     nav = epub.nav()
@@ -124,8 +130,11 @@ def test_spine_contents_landmarks_and_ncx(built):
     entries = [(a.text, a.get("href"), len(xpath(a, "ancestor::x:ol"))) for a in xpath(toc, ".//x:a")]
     expected = []
     for chapter in book.chapters:
+        if chapter.untitled:  # in the spine, not in the contents
+            continue
         expected.append((chapter.title, chapter.filename, 1))
         expected += [(h.text, f"{chapter.filename}#{h.id}", 2) for h in chapter.headings if h.level == 2]
+    expected.append(("Colophon", "colophon.xhtml", 1))  # back matter
     assert entries == expected
     for _, href, _ in entries:  # every entry leads somewhere
         if "#" in href:
@@ -139,7 +148,7 @@ def test_spine_contents_landmarks_and_ncx(built):
         ("titlepage", "titlepage.xhtml"),
         ("toc", "nav.xhtml#toc"),
         ("bodymatter", chapters[0]),
-        *(("backmatter", href) for href in back),
+        ("backmatter", back[0] if back else "colophon.xhtml"),
     ]
     assert back or book.slug != "mqm-militancy"  # its Note on the text is back matter
     guide = [(r.get("type"), r.get("href")) for r in xpath(epub.opf, "//opf:guide/opf:reference")]

@@ -313,9 +313,10 @@ def test_the_edition_is_clean_and_every_difference_is_recorded(project):
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     report = (project / "build" / "mqm-militancy" / "fidelity.txt").read_text()
     assert "NOT RECORDED" not in report and "NOT IN THE SOURCE" not in report
+    note = (project / "content" / "mqm-militancy" / "06-note-on-the-text.md").read_text().splitlines()
+    row = next(n for n, line in enumerate(note, 1) if line.startswith("| 1994–2016 Violence ¶1 | more than 121 terrorists were jilled"))
     assert re.search(
-        r"02-history\.md:9:\d+  «terrorists were jilled who were believed» → «terrorists believed»  "
-        r"recorded at 06-note-on-the-text\.md:68",
+        rf"02-history\.md:9:\d+  «terrorists were jilled who were believed» → «terrorists believed»  recorded at 06-note-on-the-text\.md:{row}\n",
         report,
     )
     assert "source.txt:14  «The ancestor of the MQM" in report  # the second copy, left out as recorded
@@ -363,6 +364,12 @@ def slip(project: Path, chapter: str, old: str, new: str) -> list[str]:
             "## 1994–96 Operation\n",
             "## 1994–96 Operation\n\n" + (BOOK / "03-militant-recruits.md").read_text().splitlines()[2] + "\n",
             ["05-crackdowns.md:13:1: D001 paragraph repeats the one at 03-militant-recruits.md:3 (100% alike)"],
+        ),
+        (  # a row of the Note on the text records a change in the paragraph it names (¶), not in another
+            "06-note-on-the-text.md",
+            "| Criticism ¶3 | referred to MQM as",
+            "| Criticism ¶2 | referred to MQM as",
+            ["04-criticism.md:7:34: F002 «to MQM» → «to the MQM» changes the source (source.txt:30), and the Note on the text does not"],
         ),
     ],
 )

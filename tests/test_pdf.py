@@ -14,7 +14,11 @@ from folio.model import call_id, note_id
 from folio.transforms import prepare_book
 
 # urdu is not here: these tests read lines left to right; tests/test_book_languages.py reads its mirrored pages.
-CASES = [(book, kind) for book in ("mqm", "mini", "mini_bleed", "hostile", "conformance", "francais") for kind in ("download", "print")]
+CASES = [
+    (book, kind)
+    for book in ("mqm", "mini", "mini_bleed", "apparatus", "hostile", "conformance", "francais")
+    for kind in ("download", "print")
+]
 
 
 class Edition:
@@ -70,8 +74,11 @@ def test_front_matter_as_books_have_it(edition):
 
 
 def test_running_heads_and_folios(edition):
+    """The book's title on versos, the current chapter's title on rectos (never a section's: an
+    untitled opening runs under the book's title)."""
     pdf, book = edition.pdf, edition.book
-    headings = sorted((edition.dests[h.id], i, h.text) for i, h in enumerate(book.headings) if h.level <= 2)
+    titles = [(edition.dests[ch.id], i, ch.title) for i, ch in enumerate(book.chapters)]
+    headings = sorted(titles)
     back = [ch for ch in book.chapters if ch.back_matter]
     openings = {edition.text_start, *(edition.dests[ch.id] for ch in back[:1])}
     colophon = edition.dests["back_colophon"]
@@ -117,13 +124,13 @@ def test_metadata_outline_and_fonts(edition):
     assert meta.creation_date == dt.datetime.combine(c.date, dt.time(), dt.UTC)
     assert meta.modification_date == meta.creation_date
     assert pdf.reader.trailer["/Root"]["/Lang"] == c.language
-    expected = [(ch.title, [(h.text, []) for h in ch.headings if h.level == 2]) for ch in book.chapters]
-    assert pdf.outline() == expected + [("Colophon", [])]
+    expected = [(ch.title, [(h.text, []) for h in ch.headings if h.level == 2]) for ch in book.chapters if not ch.untitled]
+    assert pdf.outline() == expected + [("Colophon", [])]  # an untitled opening has no entry
     fonts = pdf.fonts()
     assert fonts and all(("EB-Garamond" in f or "Amiri" in f or "Source-Code-Pro" in f) and "not embedded" not in f for f in fonts), fonts
 
 
-@pytest.mark.parametrize("book", ["mqm", "mini", "mini_bleed"])
+@pytest.mark.parametrize("book", ["mqm", "mini", "mini_bleed", "apparatus"])
 def test_download_pdf_is_tagged_and_linked(request, book):
     edition = Edition(request.getfixturevalue(book), "download")
     pdf, book = edition.pdf, edition.book

@@ -7,6 +7,7 @@ import difflib
 import re
 import tomllib
 import uuid
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import cast
@@ -66,6 +67,13 @@ class BookConfig:
     keywords: tuple[str, ...] = ()
     authors_sort: tuple[str, ...] = ()  # each author as shelves sort them ("Contributors, Wikipedia"); see sort_names
     back_matter: tuple[str, ...] = ()  # the last chapters, set as back matter (e.g. a note on the text)
+    untitled_opening: bool = False  # the first chapter opens the text without a title (an article's lead)
+    # Where the text comes from, as a licence such as CC BY-SA asks a reuser to say, on the copyright page:
+    source_history: str | None = None  # the address of the source's history (its list of authors)
+    source_revision: str | None = None  # the revision of the source the text was taken from
+    source_date: dt.date | None = None  # the date the text was taken from the source (or the latest it can have been)
+    editors: tuple[str, ...] = ()  # who edited the edition
+    publisher: str | None = None  # the imprint that publishes it
     print: PrintConfig = PrintConfig()
     limits: LimitsConfig = LimitsConfig()
 
@@ -90,6 +98,11 @@ class BookConfig:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
 
+def names(people: Sequence[str]) -> str:
+    """People as a sentence names them: 'A', 'A and B', 'A, B and C'."""
+    return people[0] if len(people) == 1 else f"{', '.join(people[:-1])} and {people[-1]}"
+
+
 _REQUIRED = {f.name for f in fields(BookConfig) if f.default is MISSING}
 _STRING_KEYS = {
     "title",
@@ -102,9 +115,13 @@ _STRING_KEYS = {
     "license_url",
     "attribution",
     "source_text",
+    "source_history",
+    "source_revision",
+    "publisher",
 }
-_LIST_KEYS = {"authors", "chapters", "keywords", "back_matter", "authors_sort"}
-_URL_KEYS = {"source", "license_url"}  # web addresses, printed and linked in every edition
+_LIST_KEYS = {"authors", "chapters", "keywords", "back_matter", "authors_sort", "editors"}
+_DATE_KEYS = {"date", "source_date"}
+_URL_KEYS = {"source", "license_url", "source_history"}  # web addresses, printed and linked in every edition
 
 
 def _plain(value: object) -> object:
@@ -153,6 +170,8 @@ def load_config(path: Path, check_addresses: bool = True) -> BookConfig:
     back, chapters = cast(tuple, values.get("back_matter", ())), cast(tuple, values["chapters"])
     if back and chapters[-len(back) :] != back:
         raise BuildError(path, "back_matter: must name the last chapters, in their order")
+    if values.get("untitled_opening") and chapters[0] in back:
+        raise BuildError(path, "untitled_opening: the opening chapter cannot be back matter")
     return BookConfig(**values)  # type: ignore[arg-type]
 
 
@@ -212,7 +231,7 @@ def _check(path: Path, key: str, value: object) -> object:
             if len(set(value)) != len(value):
                 raise fail("lists a chapter twice")
         return tuple(v.strip() for v in value)
-    if key == "date":
+    if key in _DATE_KEYS:
         if isinstance(value, dt.datetime):
             raise fail("must be a date such as 2026-11-25, without a time")
         if isinstance(value, dt.date):
@@ -223,6 +242,10 @@ def _check(path: Path, key: str, value: object) -> object:
             except ValueError:
                 pass
         raise fail(f"must be an ISO date such as 2026-11-25, not {value!r}")
+    if key == "untitled_opening":
+        if not isinstance(value, bool):
+            raise fail("must be true or false")
+        return value
     if key == "print":
         return _check_print(path, value)
     if key == "limits":

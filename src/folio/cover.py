@@ -1,5 +1,6 @@
-"""book.toml -> the EPUB's cover image: title, subtitle and authors set in the book face (Amiri,
-shaped and ordered right to left by Pillow's raqm layout, for a book written right to left).
+"""book.toml -> the EPUB's cover image: title, subtitle, authors and editors or imprint set in
+the book face (Amiri, shaped and ordered right to left by Pillow's raqm layout, for a book
+written right to left).
 
 Readers' libraries show the cover, so a book needs one even before it has a designed one.
 Import this module only inside a task's action: Pillow is not needed to decide what to rebuild.
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .config import BookConfig
+from .config import BookConfig, names
 from .fonts import book_face, coverage_errors, font_file, is_variable
 from .languages import direction
 
@@ -29,7 +30,8 @@ Font = ImageFont.FreeTypeFont
 
 
 def cover_png(config: BookConfig, toml: Path) -> bytes:
-    """The cover, 1600 x 2560 px: the title in the upper half, the authors at the foot.
+    """The cover, 1600 x 2560 px: the title in the upper half, the authors at the foot, and under
+    them who edited the edition and its imprint.
     `toml` is the book.toml the config comes from, named by its errors."""
     _check_glyphs(config, toml)
     family = book_face(config.language)
@@ -50,9 +52,17 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
         subtitle_font, subtitle = _fit(config.subtitle, _face(family, "italic", 400), 96, 56, measure, max_lines=3)
         _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25, options=text_options)
 
+    makers = [f"Edited by {names(config.editors)}" if config.editors else "", config.publisher or ""]
+    makers = [m for m in makers if m]
+    bottom = HEIGHT - _MARGIN - 80
+    if makers:
+        maker_font, maker_lines = _fit("\n".join(makers), _face(family, "italic", 400), 64, 40, measure, max_lines=4)
+        bottom -= round(maker_font.size * 1.3) * len(maker_lines)
+        _lines(draw, maker_lines, maker_font, top=bottom, leading=1.3, options=text_options)
+        bottom -= 60
     author_font, authors = _fit("\n".join(config.authors), _face(family, "normal", 400), 92, 48, measure, max_lines=5)
     height = round(author_font.size * 1.3) * len(authors)
-    _lines(draw, authors, author_font, top=HEIGHT - _MARGIN - 80 - height, leading=1.3, options=text_options)
+    _lines(draw, authors, author_font, top=bottom - height, leading=1.3, options=text_options)
 
     out = io.BytesIO()
     image.save(out, format="PNG")  # optimize=True: 2% smaller, 0.06 s slower
@@ -61,7 +71,14 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
 
 def _check_glyphs(c: BookConfig, toml: Path) -> None:
     """The cover is set in the book face alone: a character it lacks would draw as a box."""
-    for key, text in (("title", c.title), ("subtitle", c.subtitle or ""), ("authors", "".join(c.authors))):
+    shown = (
+        ("title", c.title),
+        ("subtitle", c.subtitle or ""),
+        ("authors", "".join(c.authors)),
+        ("editors", "".join(c.editors)),
+        ("publisher", c.publisher or ""),
+    )
+    for key, text in shown:
         for error in coverage_errors(toml, text, family=book_face(c.language), key=key):
             raise error
 

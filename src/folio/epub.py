@@ -15,12 +15,14 @@ from lxml import html as lxml_html
 from .fileio import atomic_path
 from .fonts import faces_for, font_face, subset_fonts
 from .html import (
+    COLOPHON,
     COVER_IMAGE,
     COVER_PAGE,
     NAV,
     TITLE_PAGE,
     contents,
     epub_chapter_body,
+    epub_colophon_body,
     epub_cover_body,
     epub_nav_body,
     epub_title_page_body,
@@ -41,7 +43,7 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage] = ()) -> None:
-    """Write the EPUB: cover, title page, contents, then the chapters.
+    """Write the EPUB: cover, title page, contents, the chapters, then the colophon.
 
     `cover` is the cover image (PNG). `print_pages`, from the print layout, puts a pagebreak
     marker where each page of the print edition begins, lists them in a page-list and names the
@@ -63,6 +65,11 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     for i, (author, sort_name) in enumerate(zip(c.authors, c.sort_names)):
         out.add_author(author, uid=f"creator{i}", role="aut")
         out.add_metadata(None, "meta", sort_name, {"refines": f"#creator{i}", "property": "file-as"})  # shelves sort by it
+    for i, editor in enumerate(c.editors):
+        out.add_metadata("DC", "contributor", editor, {"id": f"editor{i}"})
+        out.add_metadata(None, "meta", "edt", {"refines": f"#editor{i}", "property": "role", "scheme": "marc:relators"})
+    if c.publisher:
+        out.add_metadata("DC", "publisher", c.publisher)
     out.add_metadata("DC", "date", c.date.isoformat())
     out.add_metadata("DC", "rights", f"{c.license}" + (f" ({c.license_url})" if c.license_url else ""))
     for key, value in (("source", c.source), ("description", c.description)):
@@ -91,6 +98,7 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
     nav = page("nav", NAV, "Contents", epub_nav_body(book, page_starts))
     nav.properties.append("nav")
     chapters = [page(ch.id, ch.filename, ch.title, body) for ch, (body, _) in zip(book.chapters, bodies)]
+    colophon = page("colophon", COLOPHON, "Colophon", epub_colophon_body(book))
     if page_starts:  # the print edition is the source of the pagination
         out.add_metadata("DC", "source", f"{c.title}, print edition of {long_date(c.date)}", {"id": "print-edition"})
         out.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
@@ -102,13 +110,16 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
         uid = f"image-{name.split('/')[-1].split('.')[0]}"
         out.add_item(epub.EpubImage(uid=uid, file_name=name, media_type=image.media_type, content=image.data))
 
-    for key, value, attributes in accessibility_metadata(book, [ch.content for ch in chapters], bool(page_starts)):
+    for key, value, attributes in accessibility_metadata(
+        book, [ch.content for ch in chapters], bool(page_starts)
+    ):  # the colophon has no image
         out.add_metadata(None, "meta", value, {"property": key, **attributes})
 
     out.toc = []  # for the NCX, which EPUB 2 readers use: the navigation document's contents
     for ch, sections in contents(book):
         links = [epub.Link(f"{ch.filename}#{h.id}", h.text, f"toc-{h.id}") for h in sections]
         out.toc.append((epub.Section(ch.title, ch.filename), links) if links else epub.Link(ch.filename, ch.title, f"toc-{ch.id}"))
+    out.toc.append(epub.Link(COLOPHON, "Colophon", "toc-colophon"))
     out.add_item(epub.EpubNcx())
     out.guide = [
         {"type": "cover", "href": COVER_PAGE, "title": "Cover"},  # EPUB 2's landmarks
@@ -116,7 +127,7 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
         {"type": "toc", "href": NAV, "title": "Contents"},
         {"type": "text", "href": book.chapters[0].filename, "title": book.chapters[0].title},
     ]
-    out.spine = [cover_page, title_page, nav, *chapters]
+    out.spine = [cover_page, title_page, nav, *chapters, colophon]
 
     options = {"mtime": c.timestamp, "epub3_pages": False, "epub3_landmark": False, "play_order": {"enabled": True, "start_from": 1}}
     with atomic_path(ctx.files.epub) as tmp:

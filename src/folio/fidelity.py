@@ -17,6 +17,7 @@ from .prose import Finding, Prose, blank, fold, sentences, shingles
 _TOKEN = re.compile(r"\w+|[-–—]+|[^\w\s]")
 _QUOTED = re.compile(r"“[^“”]*”|‘[^‘’]*’|\"[^\"]*\"")
 _REMARK = re.compile(r"\s*\([^()]*\)\s*$")
+_PLACE = re.compile(r"(.*?)\s*¶\s*(\d+)")  # "History ¶3": a section, and the paragraph's number under its heading
 _SEP = "\x1f"
 
 
@@ -83,13 +84,19 @@ def _values(text: str) -> tuple[str, ...]:
 
 @dataclass
 class Emendation:
-    """A row of the Note on the text's table: where, the source's reading, the edition's."""
+    """A row of the Note on the text's table: where (a section, and the paragraph under its heading
+    where the row gives one: "History ¶3"), the source's reading, the edition's."""
 
     section: str
     source: str
     edition: str
     cell: Prose
     used: bool = False
+    paragraph: int | None = None
+
+    def at(self, unit: Prose) -> bool:
+        """Whether the row's place is the passage's: its section, and its paragraph if it names one."""
+        return self.paragraph is None or self.paragraph == unit.paragraph
 
     @property
     def left_out(self) -> bool:
@@ -129,7 +136,14 @@ def emendations(units: list[Prose]) -> list[Emendation]:
     def text(row: dict[str, Prose], column: str) -> str:
         return " ".join(row[column].text.split())
 
-    return [Emendation(text(r, "Section"), text(r, "Source"), text(r, "Edition"), r["Source"]) for r in rows.values() if len(r) == 3]
+    found = []
+    for r in rows.values():
+        if len(r) == 3:
+            section, paragraph = text(r, "Section"), None
+            if m := _PLACE.fullmatch(section):
+                section, paragraph = m[1], int(m[2])
+            found.append(Emendation(section, text(r, "Source"), text(r, "Edition"), r["Source"], paragraph=paragraph))
+    return found
 
 
 def _ngrams(values: list[str]) -> set[tuple[str, ...]]:
@@ -180,7 +194,7 @@ def _align(unit: Prose, paragraphs: list[Prose], tokens: list[Tokens], index, ro
     for ks in dict.fromkeys(c for c in candidates if 0 <= min(c) and max(c) < len(paragraphs)):
         source = Tokens.of(paragraphs[k] for k in ks)
         sections = {s for k in ks for s in paragraphs[k].sections} | set(unit.sections)
-        here = [r for r in rows if _squeeze(r.section) in {_squeeze(s) for s in sections}]
+        here = [r for r in rows if _squeeze(r.section) in {_squeeze(s) for s in sections} and r.at(unit)]
         opcodes = _slide(
             difflib.SequenceMatcher(None, source.values, edition.values, autojunk=False).get_opcodes(), source.values, edition.values
         )

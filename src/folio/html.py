@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
-from .config import BookConfig
+from .config import BookConfig, names
 from .fonts import book_face, face_credit
 from .languages import direction, is_english, ui_language
 from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
@@ -52,6 +52,7 @@ COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "images/cover.png"
 TITLE_PAGE = "titlepage.xhtml"
 NAV = "nav.xhtml"
+COLOPHON = "colophon.xhtml"
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -284,6 +285,12 @@ class EpubRenderer(_BookRenderer):
             out.append(escapeHtml(char))
         return "".join(out)
 
+    def render_chapter(self, chapter: Chapter) -> str:
+        """An untitled opening stands under the book's title: its document's one h1, as a reading
+        system or a screen reader looks for (not in the contents)."""
+        title = f'<h1 class="opening-title" id="{chapter.id}">{escapeHtml(chapter.title)}</h1>\n' if chapter.untitled else ""
+        return title + super().render_chapter(chapter)
+
     def epub_type(self, kind: str) -> str:
         """The attribute that names an element's part of the book to reading systems."""
         return f' epub:type="{kind}"'
@@ -404,12 +411,15 @@ def print_document(book: Book) -> str:
         _meta("dcterms.modified", iso_timestamp(c)),
         _meta("generator", f"folio {__version__}"),
     ]
-    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
-    authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
     contents = "\n".join(f'<li class="toc-level-{h.level}"><a href="#{h.id}">{e(h.text)}</a></li>' for h in book.headings if h.level <= 2)
 
+    def section(ch: Chapter) -> str:
+        if ch.untitled:  # no heading: the section is where the opening's page and running head come from
+            return f'<section class="chapter opening" id="{ch.id}" data-title="{e(ch.title)}">\n{renderer.render_chapter(ch)}</section>'
+        return f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>'
+
     def sections(chapters: list[Chapter]) -> str:
-        return "\n".join(f'<section class="chapter">\n{renderer.render_chapter(ch)}</section>' for ch in chapters)
+        return "\n".join(section(ch) for ch in chapters)
 
     text = sections([ch for ch in book.chapters if not ch.back_matter])
     back = sections([ch for ch in book.chapters if ch.back_matter])
@@ -423,9 +433,7 @@ def print_document(book: Book) -> str:
 <body>
 <section class="half-title"><p class="half-title-text">{e(c.title)}</p></section>
 <section class="title-page">
-<p class="book-title">{e(c.title)}</p>
-{subtitle}
-{authors}
+{title_page_text(book, "p")}
 </section>
 <section class="copyright-page"{ui}>
 {copyright_text(book)}
@@ -451,18 +459,51 @@ def print_document(book: Book) -> str:
 """
 
 
-def copyright_text(book: Book) -> str:
-    """Licence, attribution, source and edition statement: shared by both editions."""
+def made_by(config: BookConfig) -> str:
+    """Who made the edition, as the title page and the copyright page say it."""
+    parts = [f"Edited by {names(config.editors)}" if config.editors else "", f"Published by {config.publisher}" if config.publisher else ""]
+    return ". ".join(p for p in parts if p) + ("." if any(parts) else "")
+
+
+def title_page_text(book: Book, title_tag: str) -> str:
+    """Title, subtitle, authors, editors and imprint: the title page of every edition."""
     c = book.config
     e = escapeHtml
+    lines = [f'<{title_tag} class="book-title">{e(c.title)}</{title_tag}>']
+    lines.append(f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else "")
+    lines += [f'<p class="book-author">{e(a)}</p>' for a in c.authors]
+    lines.append(f'<p class="book-editors">Edited by {e(names(c.editors))}</p>' if c.editors else "")
+    lines.append(f'<p class="book-publisher">{e(c.publisher)}</p>' if c.publisher else "")
+    return "\n".join(line for line in lines if line)
+
+
+def copyright_text(book: Book) -> str:
+    """Attribution, source, licence and edition statement, shared by every edition: what a licence
+    such as CC BY-SA asks a reuser to say (the source, its authors' list, the licence's address,
+    what changed), in book.toml's words (attribution) and its keys. Paper cannot follow a link,
+    so every address is written out."""
+    c = book.config
+    e = escapeHtml
+
+    def address(url: str) -> str:
+        return f'<a class="url" href="{e(url)}">{e(url)}</a>'
+
     lines = [f"<p>{e(c.attribution)}</p>" if c.attribution else ""]
     if c.source:
-        lines.append(f'<p>Source: <a href="{e(c.source)}">{e(c.source)}</a></p>')
-    # On paper the licence's address is printed in full (data-url: print.css).
-    licence = f'<a href="{e(c.license_url)}" data-url="{e(c.license_url)}">{e(c.license)}</a>' if c.license_url else e(c.license)
+        lines.append(f"<p>Source: {address(c.source)}</p>")
+    if c.source_history:
+        lines.append(f"<p>Its history, which lists its authors: {address(c.source_history)}</p>")
+    taken = [
+        f"revision {e(c.source_revision)}" if c.source_revision else "",
+        f"on or before {long_date(c.source_date)}" if c.source_date else "",
+    ]
+    if any(taken):
+        lines.append(f"<p>Text taken from the source{''.join(' ' + t for t in taken if t)}.</p>")
+    if made := made_by(c):
+        lines.append(f"<p>{e(made)}</p>")
+    licence = f"{e(c.license)}, {address(c.license_url)}" if c.license_url else e(c.license)
     lines.append(f"<p>Licence: {licence}</p>")
     lines.append(f"<p>This edition: {long_date(c.date)}. Identifier: {e(c.identifier)}</p>")
-    lines.append(f"<p>Made with folio {__version__} from Markdown sources.</p>")
     return "\n".join(line for line in lines if line)
 
 
@@ -493,16 +534,19 @@ def epub_chapter_body(book: Book, chapter: Chapter, print_pages: Sequence[PrintP
 
 
 def contents(book: Book) -> list[tuple[Chapter, list[Heading]]]:
-    """Each chapter with its sections (level 2): the contents, as the PDF prints them."""
-    return [(ch, [h for h in ch.headings[1:] if h.level == 2]) for ch in book.chapters]
+    """Each chapter with its sections (level 2): the contents, as the PDF prints them (an untitled
+    opening is read in order but has no entry, as an article's lead)."""
+    return [(ch, [h for h in ch.headings[1:] if h.level == 2]) for ch in book.chapters if not ch.untitled]
 
 
 def cover_text(book: Book) -> str:
     """What the cover image says, as its text alternative."""
     c = book.config
     title = f"{c.title}: {c.subtitle}" if c.subtitle else c.title
-    authors = c.authors[0] if len(c.authors) == 1 else f"{', '.join(c.authors[:-1])} and {c.authors[-1]}"
-    return f"{title}, by {authors}"
+    by = f"{title}, by {names(c.authors)}"
+    if c.editors:
+        by += f", edited by {names(c.editors)}"
+    return by + (f"; {c.publisher}" if c.publisher else "")
 
 
 def epub_cover_body(book: Book) -> str:
@@ -520,6 +564,7 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
     for chapter, sections in contents(book):
         nested = "".join(f"<li>{_link(f'{chapter.filename}#{h.id}', h.text)}</li>\n" for h in sections)
         toc.append(f"<li>{_link(chapter.filename, chapter.title)}" + (f"\n<ol>\n{nested}</ol>\n" if nested else "") + "</li>\n")
+    toc.append(f"<li>{_link(COLOPHON, 'Colophon')}</li>\n")
     first, back = book.chapters[0], [ch for ch in book.chapters if ch.back_matter]
     ui = ui_language(book.config.language)
     landmarks = [
@@ -528,8 +573,7 @@ def epub_nav_body(book: Book, page_starts: Sequence[PageStart] | None = None) ->
         ("toc", f"{NAV}#toc", "Contents"),
         ("bodymatter", first.filename, first.title),
     ]
-    if back:
-        landmarks.append(("backmatter", back[0].filename, back[0].title))
+    landmarks.append(("backmatter", back[0].filename, back[0].title) if back else ("backmatter", COLOPHON, "Colophon"))
     parts = [
         (
             '<nav epub:type="toc" role="doc-toc" id="toc" aria-labelledby="toc-title">\n'
@@ -557,13 +601,13 @@ def _link(href: str, text: str, epub_type: str = "") -> str:
 
 def epub_title_page_body(book: Book) -> str:
     """The EPUB's title page, with the copyright text the print edition has on its verso."""
-    c = book.config
-    e = escapeHtml
-    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else ""
-    authors = "".join(f'<p class="book-author">{e(a)}</p>' for a in c.authors)
     return (
-        f'<section class="titlepage" epub:type="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n'
-        f"{subtitle}{authors}</section>\n"
-        f'<section class="imprint" epub:type="imprint" aria-label="Copyright"{ui_language(c.language)}>\n{copyright_text(book)}\n'
+        f'<section class="titlepage" epub:type="titlepage">\n{title_page_text(book, "h1")}\n</section>\n'
+        f'<section class="imprint" epub:type="imprint" aria-label="Copyright"{ui_language(book.config.language)}>\n{copyright_text(book)}\n'
         f"</section>\n"
     )
+
+
+def epub_colophon_body(book: Book) -> str:
+    """The EPUB's colophon, as the print edition's last page."""
+    return f'<section class="colophon" epub:type="colophon" role="doc-colophon">\n<h1>Colophon</h1>\n{colophon_text(book)}\n</section>\n'

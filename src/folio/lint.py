@@ -50,7 +50,7 @@ CODES = {
     "T003": "an abbreviation without its last full stop",
     "S001": "a heading level that jumps",
     "S002": "an empty section",
-    "S003": "a chapter without its one level-1 title, or an empty heading",
+    "S003": "a chapter without its one level-1 title (an untitled opening with any), or an empty heading",
     "S004": "a note called but not defined",
     "S005": "a note defined twice",
     "S006": "a note defined but never called",
@@ -491,6 +491,10 @@ def lint_book(folder: Path) -> Result:
     units: list[Prose] = []
     for chapter in config.chapters:
         prose, html = read_prose(folder / chapter, config, markdown=True)
+        if config.untitled_opening and chapter == config.chapters[0]:
+            prose = [_title_unit(folder, config), *prose]
+            for unit in prose[1:]:  # it stands under the book's title, as the source's lead under the article's
+                unit.sections = (config.title, *unit.sections)
         units += prose
         findings += html
     source_path = folder / config.source_text if config.source_text else None
@@ -513,6 +517,16 @@ def lint_book(folder: Path) -> Result:
         {f for f in findings if context.keeps(f)}, key=lambda f: (order.get(f.path, len(order)), f.path, f.line, f.col, f.code)
     )
     return Result(findings, report)
+
+
+def _title_unit(folder: Path, config: BookConfig) -> Prose:
+    """The book's title as the heading of an untitled opening, at its place in book.toml."""
+    toml = folder / "book.toml"
+    lines = read_utf8(toml).splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if re.match(r"\s*title\s*=", text)), 1)
+    text = lines[line - 1] if lines else ""
+    col = text.find(config.title) + 1 if config.title in text else 1
+    return Prose(toml, "heading", config.title, [(line, col)], (config.title,))
 
 
 def lint_file(path: Path, folder: Path | None = None) -> list[Finding]:

@@ -44,9 +44,17 @@ class Chapter:
     notes: dict[str, Note] = field(default_factory=dict)  # by label; labels are per chapter
     images: list[str] = field(default_factory=list)  # its images, as keys of Book.images, in order
     back_matter: bool = False
+    book_title: str | None = None  # an untitled opening's (book.toml untitled_opening): it stands under the book's title
+
+    @property
+    def untitled(self) -> bool:
+        """The opening that has no title of its own, as an article's lead: in no contents, but read in order."""
+        return self.book_title is not None
 
     @property
     def title(self) -> str:
+        if self.book_title is not None:
+            return self.book_title
         return self.headings[0].text if self.headings else self.id
 
     @property
@@ -99,7 +107,7 @@ class Book:
 
 # Names the EPUB uses for its own documents and items, and the web edition's contents page
 # (index.html): no chapter or heading id may take them.
-RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list", "index"})
+RESERVED_IDS = frozenset({"cover", "titlepage", "nav", "toc", "style", "ncx", "cover-image", "landmarks", "page-list", "index", "colophon"})
 
 
 def countable(text: str) -> int:

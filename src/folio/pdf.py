@@ -135,7 +135,10 @@ def private_tempdir() -> Iterator[Path]:
 
 def check_coverage(book: Book) -> None:
     """Stop at the first character no face of the book covers: it would print in a fallback font."""
-    config_text = " ".join([book.config.title, book.config.subtitle or "", *book.config.authors])
+    c = book.config
+    config_text = " ".join(
+        [c.title, c.subtitle or "", *c.authors, *c.editors, c.publisher or "", c.attribution or "", c.source_revision or ""]
+    )
     for error in [
         *(error for chapter in book.chapters for error in coverage_errors(chapter.path, chapter.text)),
         *coverage_errors(book.folder / "book.toml", config_text, key=""),

@@ -62,6 +62,7 @@ class Prose:
     starts: list[tuple[int, int]]  # (line, column) where each line of `text` begins in the file
     sections: tuple[str, ...] = ()  # the headings it stands under, outermost first
     column: str = ""  # a table cell's column heading
+    paragraph: int = 0  # a paragraph's number under its heading (1, 2, ...), as the Note on the text's "¶3" counts
     checked: str = ""
     _breaks: list[int] | None = field(default=None, repr=False, compare=False)
 
@@ -188,6 +189,7 @@ def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> t
     cell = 0
     row_col = 0
     in_head = False
+    paragraph = 0
     tokens = parse(text, config)
     for i, token in enumerate(tokens):
         if token.type == "footnote_reference_open":
@@ -204,11 +206,13 @@ def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> t
             parent = tokens[i - 1]
             kind = "note" if in_note else "text"
             column = ""
+            number = 0
             if parent.type == "heading_open":
                 kind = "heading"
                 level = int(parent.tag[1])
                 title = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline"))
                 sections = [s for s in sections if s[0] < level] + [(level, title.strip())]
+                paragraph = 0
             elif parent.type in ("th_open", "td_open"):
                 kind = "cell"
                 if in_head:
@@ -216,10 +220,12 @@ def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> t
                 else:
                     column = header[cell] if cell < len(header) else ""
                 cell += 1
+            elif kind == "text":
+                paragraph += 1
+                number = paragraph
             masked, tags = _mask(token.content)
-            unit = Prose(
-                path, kind, masked, _place(lines, token.map[0], token.content, row_col), tuple(title for _, title in sections), column
-            )
+            starts = _place(lines, token.map[0], token.content, row_col)
+            unit = Prose(path, kind, masked, starts, tuple(title for _, title in sections), column, number)
             if kind == "cell":  # the next cell of the row stands further right
                 row_col = unit.starts[0][1] - 1 + len(token.content)
             prose.append(unit)

@@ -34,7 +34,8 @@ from .project import FEED, STATIC, Project
 PACKAGE = Path(__file__).resolve().parent
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 _PRINT_ONLY_KEYS = {"print"}  # book.toml keys that only the PDFs read
-_COVER_KEYS = ("title", "subtitle", "authors", "language")  # what the cover image shows, and the face and direction it is set in
+# What the cover image shows, and the language that decides its face and direction.
+_COVER_KEYS = ("title", "subtitle", "authors", "editors", "publisher", "language")
 
 Action = Callable[[Path, Project], str]
 

@@ -30,10 +30,13 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
     book = load_book(folder, report)
     used_ids = set(RESERVED_IDS)  # a chapter called "Cover" must not overwrite cover.xhtml
     number = 0
-    for chapter in book.chapters:
+    for index, chapter in enumerate(book.chapters):
         chapter.tokens = parse(chapter.text, book.config)
         collect_notes(chapter, report)
-        assign_heading_ids(chapter, used_ids, report)
+        if index == 0 and book.config.untitled_opening:
+            untitled_opening(chapter, book.config.title, used_ids, report)
+        else:
+            assign_heading_ids(chapter, used_ids, report)
         number = number_notes(chapter, number, report)
         collect_images(chapter, book, report)
     check_links(book, report)
@@ -137,6 +140,17 @@ def assign_heading_ids(chapter: Chapter, used: set[str], report: Report = stop) 
         chapter.headings.append(Heading(level=level, text=text, id=heading_id, chapter=chapter.id))
     if not any(t.type == "heading_open" for t in chapter.tokens):
         report(BuildError(chapter.path, "a chapter begins with a level-1 heading (# Title)", line=1, code="S003"))
+
+
+def untitled_opening(chapter: Chapter, title: str, used: set[str], report: Report = stop) -> None:
+    """The opening that book.toml calls untitled: text without headings, under the book's title,
+    whose id it takes (and so names its EPUB document and web page)."""
+    chapter.id = unique_id(slugify(title), used)
+    chapter.book_title = title
+    for token in chapter.tokens:
+        if token.type == "heading_open":
+            message = "the untitled opening (book.toml untitled_opening) has no headings: begin the next chapter here"
+            report(BuildError(chapter.path, message, line=_line(token), code="S003"))
 
 
 def _inline_tokens(tokens: list[Token]):

@@ -24,7 +24,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from . import __version__
 from .fonts import FACES, faces_for
-from .html import EpubRenderer, contents, copyright_text
+from .html import EpubRenderer, colophon_text, contents, copyright_text, title_page_text
 from .languages import direction, ui_language
 from .model import Book, Chapter
 from .project import STATIC
@@ -120,7 +120,7 @@ def _pager(book: Book, previous: tuple[str, str] | None, following: tuple[str, s
 def _footer(book: Book) -> str:
     c = book.config
     licence = f'<a href="{escapeHtml(c.license_url)}">{escapeHtml(c.license)}</a>' if c.license_url else escapeHtml(c.license)
-    return f'<footer class="footer"{ui_language(c.language)}>\n<p>Licence: {licence}. Made with folio {__version__}.</p>\n</footer>\n'
+    return f'<footer class="footer"{ui_language(c.language)}>\n<p>Licence: {licence}.</p>\n</footer>\n'
 
 
 def _links(previous: tuple[str, str] | None, following: tuple[str, str] | None) -> list[str]:
@@ -150,7 +150,8 @@ def chapter_page(book: Book, index: int) -> str:
         + _footer(book)
     )
     head = [*_links(previous, following), f'<script src="../../{SCRIPT}" defer></script>']
-    return page_shell(root="../../", language=book.config.language, title=f"{chapter.title} – {book.config.title}", body=body, head=head)
+    title = book.config.title if chapter.untitled else f"{chapter.title} – {book.config.title}"
+    return page_shell(root="../../", language=book.config.language, title=title, body=body, head=head)
 
 
 def contents_page(book: Book) -> str:
@@ -163,16 +164,15 @@ def contents_page(book: Book) -> str:
         items.append(
             f'<li><a href="{chapter_file(chapter)}">{e(chapter.title)}</a>' + (f"\n<ol>\n{nested}</ol>\n" if nested else "") + "</li>\n"
         )
-    subtitle = f'<p class="book-subtitle">{e(c.subtitle)}</p>\n' if c.subtitle else ""
-    authors = "".join(f'<p class="book-author">{e(a)}</p>\n' for a in c.authors)
     first = book.chapters[0]
     ui = ui_language(c.language)
     body = (
         _bar(book, CONTENTS_PAGE)
-        + f'<main id="folio_text" class="front">\n<div class="titlepage">\n<h1 class="book-title">{e(c.title)}</h1>\n{subtitle}{authors}</div>\n'
+        + f'<main id="folio_text" class="front">\n<div class="titlepage">\n{title_page_text(book, "h1")}\n</div>\n'
         + f'<nav class="contents" role="doc-toc" aria-labelledby="folio_contents">\n<h2 id="folio_contents"{ui}>Contents</h2>\n'
         + f"<ol>\n{''.join(items)}</ol>\n</nav>\n"
-        + f'<section class="imprint" aria-label="Copyright">\n{copyright_text(book)}\n</section>\n</main>\n'
+        + f'<section class="imprint" aria-label="Copyright">\n{copyright_text(book)}\n</section>\n'
+        + f'<section class="colophon" aria-label="Colophon">\n{colophon_text(book)}\n</section>\n</main>\n'
         + _pager(book, None, (chapter_file(first), first.title))
         + _footer(book)
     )
@@ -196,7 +196,8 @@ def faces_used(book: Book) -> list[str]:
     """The book's faces its pages need: the book face, and each further face only where the
     text has characters that the faces before it lack (Urdu words: Amiri)."""
     c = book.config
-    text = "\n".join([c.title, c.subtitle or "", *c.authors, c.description or "", c.attribution or "", *(ch.text for ch in book.chapters)])
+    people = [*c.authors, *c.editors, c.publisher or ""]
+    text = "\n".join([c.title, c.subtitle or "", *people, c.description or "", c.attribution or "", *(ch.text for ch in book.chapters)])
     return [FACES[0], *faces_for(ord(char) for char in text if not char.isspace())]
 
 
