@@ -11,6 +11,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .config import BookConfig
@@ -45,6 +46,7 @@ def _parser(settings: ParserConfig) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
     md.enable(["table", "replacements", "smartquotes"]).disable("html_block")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    md.use(attrs_plugin, spans=True, allowed=["lang"])
     inline = md.inline.ruler
     inline.at("footnote_ref", _bounded(inline.__rules__[inline.__find__("footnote_ref")].fn))
     # Every link and image reaches the tokens as written: folio's own checks (transforms) refuse

@@ -13,6 +13,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
 from .config import BookConfig
 from .errors import BuildError
 from .fonts import ENTITY, entity_char
@@ -63,6 +66,7 @@ class Prose:
     sections: tuple[str, ...] = ()  # the headings it stands under, outermost first
     column: str = ""  # a table cell's column heading
     checked: str = ""
+    langs: tuple[Lang, ...] = ()  # the spans marked in another language, [mot]{lang=fr}
     _breaks: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +84,19 @@ class Prose:
     def finding(self, offset: int, code: str, message: str) -> Finding:
         return Finding(self.path, *self.where(offset), code, message)
 
+    def lang(self, offset: int) -> str | None:
+        """The language marked on the text at an offset (the innermost span), or None: the book's."""
+        return next((span.tag for span in reversed(self.langs) if span.start <= offset < span.end), None)
+
+
+@dataclass(frozen=True)
+class Lang:
+    """Text marked as another language: the offsets of its words, and its BCP 47 tag."""
+
+    start: int
+    end: int
+    tag: str
+
 
 # Each pattern stops at the next opening mark of its kind, so that no search runs from every
 # unclosed "[" or "<" to the end of the paragraph (bench/hostile.py measures it).
@@ -88,12 +105,15 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
 _NOTE_CALL = re.compile(r"\[\^[^\]\s\[]+\]")
 _LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+ATTRIBUTES_MAX = 1000  # characters read for a span's attributes: no read to the paragraph's end from every "]{"
+_SPAN = re.compile(r"\[([^\[\]]*)\]\{")  # [mot]{lang=fr}: mdit-py-plugins' attributes on a span
 _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 
 
-def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
-    """Markdown inline markup blanked out, length for length; and the raw HTML found on the way."""
+def _mask(content: str) -> tuple[str, list[tuple[int, str]], tuple[Lang, ...]]:
+    """Markdown inline markup blanked out, length for length; the raw HTML found on the way; and
+    the spans marked in another language."""
     html: list[tuple[int, str]] = []
 
     def tag(m: re.Match) -> str:
@@ -108,11 +128,31 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
+    text, langs = _spans(text)
     text = _TAG.sub(tag, text)  # after images and links: a destination may be written <a b.png>
     text = ENTITY.sub(lambda m: _entity(m[0]), text)
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
-    return text, html
+    return text, html, langs
+
+
+def _spans(text: str) -> tuple[str, tuple[Lang, ...]]:
+    """Spans with attributes blanked to their text, read by the attributes plugin's own parser;
+    and those that carry a language."""
+    pieces, langs, at = [], [], 0
+    for m in _SPAN.finditer(text):
+        if m.start() < at:
+            continue
+        try:
+            length, attrs = parse_attrs(text[m.end() - 1 : m.end() - 1 + ATTRIBUTES_MAX])
+        except ParseError:
+            continue
+        end = m.end() - 1 + length
+        pieces += [text[at : m.start()], " " + m[1] + blank(text[m.end() - 2 : end])]
+        if attrs.get("lang", "").strip():
+            langs.append(Lang(m.start(1), m.end(1), attrs["lang"].strip()))
+        at = end
+    return "".join([*pieces, text[at:]]), tuple(langs)
 
 
 # Pads a character reference that stands for a letter to its length, inside the word: the lint's
@@ -216,10 +256,9 @@ def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> t
                 else:
                     column = header[cell] if cell < len(header) else ""
                 cell += 1
-            masked, tags = _mask(token.content)
-            unit = Prose(
-                path, kind, masked, _place(lines, token.map[0], token.content, row_col), tuple(title for _, title in sections), column
-            )
+            masked, tags, langs = _mask(token.content)
+            place = _place(lines, token.map[0], token.content, row_col)
+            unit = Prose(path, kind, masked, place, tuple(title for _, title in sections), column, langs=langs)
             if kind == "cell":  # the next cell of the row stands further right
                 row_col = unit.starts[0][1] - 1 + len(token.content)
             prose.append(unit)
