@@ -241,9 +241,12 @@ def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], li
             verdicts.append(found.check(written) or before in ("'", "’") and found.check("'" + written))  # 'twas
     notes = []
     for what, group in unchecked.items():
-        first, count = group[0], len(group)
-        reason = "no language with a dictionary is marked on them" if what.endswith(" script") else "no dictionary for it is installed"
-        notes.append(first.unit.finding(first.offset, "N001", f"{count} word{'s' * (count > 1)} in {what} not spell-checked: {reason}"))
+        first, count = group[0], f"{len(group)} word{'s' * (len(group) > 1)}"
+        if what.endswith(" script"):
+            message = f"{count} in {what} not spell-checked: no language with a dictionary for that script is marked on them"
+        else:
+            message = f"{count} in {what!r} not spell-checked: no Hunspell dictionary for {what!r} is installed"
+        notes.append(first.unit.finding(first.offset, "N001", message))
     return verdicts, notes
 
 
@@ -263,7 +266,8 @@ def check_spelling(words: list[Word], verdicts: list[bool | None], context: Cont
             suggested.add(asked)
         guess = found.suggestion(fold(word.text)) if found and asked in suggested else None
         hint = f" (did you mean {guess!r}?)" if guess and guess != word.text else ""
-        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither the dictionary nor {WORDS_FILE}{hint}"))
+        where = f"the {found.tag} dictionary" if found else "the dictionary"
+        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither {where} nor {WORDS_FILE}{hint}"))
     return findings
 
 
