@@ -31,7 +31,7 @@ from .fonts import coverage_errors
 from .load import read_utf8
 from .project import Project
 from .prose import FILL, MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
-from .spelling import dictionary, script, script_of
+from .spelling import dictionary, preload, script, script_of
 from .transforms import prepare_book
 
 CODES = {
@@ -491,6 +491,7 @@ class Result:
 def lint_book(folder: Path) -> Result:
     """Every check on a book: its chapters as one text, and against its source if it names one."""
     config = load_config(folder / "book.toml")
+    preload(config.language)  # while the book is parsed
     context = read_context(folder, config)
     findings = check_structure(folder)
     units: list[Prose] = []

@@ -8,6 +8,7 @@ folio's books use). A language without one is not checked, and the lint says so 
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import cache
 
@@ -56,9 +57,26 @@ class Dictionary:
         return self._suggested[word]
 
 
-@cache
+_loading: list[threading.Thread] = []
+
+
+def preload(tag: str) -> None:
+    """Start loading a language's dictionary (about 60 ms for en_GB) in a thread, while the lint
+    parses the book: Hunspell reads its files in C, and ctypes lets the parse run meanwhile."""
+    thread = threading.Thread(target=_dictionary, args=(tag,), daemon=True)
+    _loading.append(thread)
+    thread.start()
+
+
 def dictionary(tag: str) -> Dictionary | None:
     """The installed dictionary closest to a language tag, or None where no dictionary is near."""
+    while _loading:  # one thread at a time in Enchant
+        _loading.pop().join()
+    return _dictionary(tag)
+
+
+@cache
+def _dictionary(tag: str) -> Dictionary | None:
     try:
         match = langcodes.closest_supported_match(tag, sorted(installed()))
     except (ValueError, LookupError):  # not a tag langcodes can read
