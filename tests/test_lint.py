@@ -235,7 +235,7 @@ def test_signs_and_character_references_are_not_words(tmp_path, capsys):
     _status, lines = lint(folder, capsys=capsys)
     assert [line.replace(f"{folder}/", "") for line in lines] == [
         "a.md:5:23: N001 1 word in Malayalam script not spell-checked: no language with a dictionary for that script is marked on them",
-        "a.md:5:5: W002 'föö' is in neither the en-GB dictionary nor words.txt (did you mean 'föhn'?)",  # the word, whole
+        "a.md:5:5: W002 'föö' is in neither the en-GB dictionary nor words.txt",  # the word, whole
         "a.md:5:23: S011 no font of the book covers U+0D06 ആ (MALAYALAM LETTER AA)",  # a reference, checked as a typed character
     ]
 
