@@ -8,6 +8,7 @@ folio's books use). A language without one is not checked, and the lint says so 
 
 from __future__ import annotations
 
+import ctypes.util
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -20,10 +21,28 @@ import langcodes
 PROVIDER = "hunspell"
 
 
+# The file Debian's libenchant-2-2 installs: loaded by name, without ctypes' search for it.
+LIBRARY = "libenchant-2.so.2"
+
+
+def _import_enchant():
+    """pyenchant finds its C library with ctypes.util.find_library, which runs ldconfig (10 ms of
+    every lint); the library's file loads directly where it is installed under its usual name."""
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: LIBRARY if name == "enchant-2" else find(name)
+    try:
+        import enchant
+    except (ImportError, OSError):  # installed under another name: let pyenchant search
+        ctypes.util.find_library = find
+        import enchant
+    finally:
+        ctypes.util.find_library = find
+    return enchant
+
+
 @cache
 def _broker():
-    import enchant  # the C library: loaded only when a word is checked
-
+    enchant = _import_enchant()  # the C library: loaded only when a word is checked
     broker = enchant.Broker()
     for tag in broker.list_languages():
         broker.set_ordering(tag, PROVIDER)
@@ -118,5 +137,7 @@ def script(tag: str) -> str:
 def script_of(word: str) -> str:
     """The Unicode script of a word, by its letters' character names: "LATIN" where all are
     Latin, else the first other ("ARABIC", "GREEK")."""
+    if word.isascii():  # most words: no name to look up
+        return "LATIN"
     names = [unicodedata.name(c, "").split(" ")[0] for c in word if c.isalpha()]
     return next((n for n in names if n != "LATIN"), "LATIN")
