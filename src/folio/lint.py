@@ -220,8 +220,9 @@ def check_doubled_words(units: list[Prose]) -> list[Finding]:
 
 def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], list[Finding]]:
     """Each word's verdict in its language's dictionary (None: not checked); and a note (N001) for
-    each language with no dictionary installed, and each script no marked language is written in
-    (an Urdu name in an English book), at its first word, with how many words it leaves unchecked."""
+    each language with no dictionary installed, and each script other than Latin in a language
+    written in Latin (an Urdu name in an English book), at its first word, with how many words it
+    leaves unchecked. (A Latin word in a Russian text is checked: its dictionary finds it or not.)"""
     book = context.config.language if context.config else DEFAULT_LANGUAGE
     verdicts: list[bool | None] = []
     unchecked: dict[str, list[Word]] = defaultdict(list)
@@ -234,8 +235,8 @@ def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], li
             verdicts.append(None)
         elif len(written) > 60:  # no dictionary word is that long: a run of letters over 60 is no word to suggest for
             verdicts.append(True)
-        elif (script_of(written) == "LATIN") != (script(found.tag) == "Latn"):
-            unchecked[script_of(written).title() + " script"].append(word)
+        elif (letters := script_of(written)) != "LATIN" and script(found.tag) == "Latn":  # an Urdu name in English
+            unchecked[letters.title() + " script"].append(word)
             verdicts.append(None)
         else:
             before = word.unit.checked[word.offset - 1 : word.offset]

@@ -14,8 +14,6 @@ import unicodedata
 from collections.abc import Iterator
 from functools import cache
 
-import langcodes
-
 # Enchant prefers Aspell for English where both are installed (Debian's enchant.ordering):
 # folio asks for Hunspell's dictionaries only, so that a machine's other packages change nothing.
 PROVIDER = "hunspell"
@@ -118,6 +116,11 @@ def dictionary(tag: str) -> Dictionary | None:
 
 @cache
 def _dictionary(tag: str) -> Dictionary | None:
+    exact = {name.lower(): name for name in installed()}.get(tag.lower())
+    if exact:  # "en-GB": no need of langcodes (its data takes 30 ms to import)
+        return Dictionary(exact)
+    import langcodes
+
     try:
         match = langcodes.closest_supported_match(tag, sorted(installed()))
     except (ValueError, LookupError):  # not a tag langcodes can read
@@ -128,6 +131,8 @@ def _dictionary(tag: str) -> Dictionary | None:
 @cache
 def script(tag: str) -> str:
     """The script a language is written in ("Latn", "Arab"), by CLDR's likely subtags."""
+    import langcodes
+
     try:
         return langcodes.Language.get(tag).maximize().script or ""
     except (ValueError, LookupError):
