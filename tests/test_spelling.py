@@ -4,6 +4,7 @@ book's words.txt on top."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -121,3 +122,19 @@ def test_a_clean_book_with_a_note_passes_the_lint(tmp_path):
     result = subprocess.run([sys.executable, "-m", "folio", "lint", str(folder)], capture_output=True, text=True, check=False, timeout=600)
     assert result.returncode == 0, result.stdout
     assert result.stdout == f"{folder}/a.md:3:13: N001 1 word in 'ur' not spell-checked: no Hunspell dictionary for 'ur' is installed\n"
+
+
+def test_the_user_s_own_word_lists_change_nothing(tmp_path):
+    """Enchant would add ~/.config/enchant/en_GB.dic (a desktop spell-checker's "Add to
+    dictionary") to the dictionary, and write its empty lists there: the lint reads neither."""
+    home = tmp_path / "home"
+    (home / ".config" / "enchant").mkdir(parents=True)
+    (home / ".config" / "enchant" / "en_GB.dic").write_text("Zorblax\n")
+    folder = write_book(tmp_path / "book", {"a.md": "# Title\n\nZorblax came.\n"}, language="en-GB")
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "FOLIO_CACHE": str(tmp_path / "cache")}
+    env["PYTHONPATH"] = str(ROOT / "src")
+    result = subprocess.run(
+        [sys.executable, "-m", "folio", "lint", str(folder)], capture_output=True, text=True, check=False, timeout=600, env=env
+    )
+    assert result.stdout.startswith(f"{folder}/a.md:3:1: W002 'Zorblax' is in neither the en-GB dictionary"), result.stdout + result.stderr
+    assert sorted(p.name for p in (home / ".config" / "enchant").iterdir()) == ["en_GB.dic"]

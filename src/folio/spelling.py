@@ -8,11 +8,15 @@ folio's books use). A language without one is not checked, and the lint says so 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
+import os
 import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
+
+from .fileio import cache_folder
 
 # Enchant prefers Aspell for English where both are installed (Debian's enchant.ordering):
 # folio asks for Hunspell's dictionaries only, so that a machine's other packages change nothing.
@@ -40,6 +44,14 @@ def _import_enchant():
 
 @cache
 def _broker():
+    # Enchant adds the user's own word lists (~/.config/enchant/en_GB.dic, where a desktop
+    # spell-checker's "Add to dictionary" writes) to every dictionary, and makes them when absent:
+    # the lint's findings would depend on who runs it. It reads them from a folder of folio's
+    # own, with no lists in it: a book's words.txt is its only list.
+    config = cache_folder("enchant")
+    with contextlib.suppress(OSError):
+        config.mkdir(parents=True, exist_ok=True)
+    os.environ["ENCHANT_CONFIG_DIR"] = str(config)  # read whenever a dictionary is asked for
     enchant = _import_enchant()  # the C library: loaded only when a word is checked
     broker = enchant.Broker()
     for tag in broker.list_languages():
