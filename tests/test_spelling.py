@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from books import write_book
 
+from folio.__main__ import main
 from folio.lint import NOTES, lint_book
 from folio.spelling import dictionary, installed
 
@@ -138,3 +139,12 @@ def test_the_user_s_own_word_lists_change_nothing(tmp_path):
     )
     assert result.stdout.startswith(f"{folder}/a.md:3:1: W002 'Zorblax' is in neither the en-GB dictionary"), result.stdout + result.stderr
     assert sorted(p.name for p in (home / ".config" / "enchant").iterdir()) == ["en_GB.dic"]
+
+
+@pytest.mark.parametrize("language", ["en", "en-GB", "fr", "de", "ur"])
+def test_a_new_book_in_any_language_passes_the_lint(tmp_path, monkeypatch, capsys, language):
+    """`folio new`'s placeholder text is English: marked so in a book of another language."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "book", "--language", language]) == 0
+    capsys.readouterr()
+    assert main(["lint", "content/book"]) == 0, capsys.readouterr().out
