@@ -36,7 +36,10 @@ def _import_enchant():
         import enchant
     except (ImportError, OSError):  # installed under another name: let pyenchant search
         ctypes.util.find_library = find
-        import enchant
+        try:
+            import enchant
+        except ImportError:
+            raise ImportError("the Enchant library is not installed: bin/setup installs it (Debian's libenchant-2-2)") from None
     finally:
         ctypes.util.find_library = find
     return enchant
