@@ -48,6 +48,9 @@ CASES = [
     ("en-GB", "The [favourite]{lang=en-US} at the harbour.", "", ["W002 'favourite' is in neither the en-US dictionary"]),
     ("en-GB", 'A [colour]{lang="en-US"} here.', "", ["W002 'colour' is in neither the en-US dictionary"]),
     ("en-GB", "A [colour]{lang='en-US'} here.", "", ["W002 'lang'"]),  # no attributes: printed, and checked, as written
+    ("en-GB", "See [la chanson](https://example.org){lang=fr} and `cde`{lang=fr} here.", "", []),  # a link's, a code span's
+    ("en-GB", "See [la chansson](https://example.org){lang=fr}.", "", ["W002 'chansson' is in neither the fr dictionary"]),
+    ("en-GB", "A [*belle* chanson]{lang=fr} and *[une chanson]{lang=fr}*.", "", []),
     ("en-GB", "They said [carpe diem]{lang=la} and [ad hoc]{lang=la} again.", "", ["N001 4 words in 'la' not spell-checked"]),
     ("en-GB", "The party is the [متحدہ قومی موومنٹ]{lang=ur}.", "", ["N001 3 words in 'ur' not spell-checked"]),
     ("en-GB", "The party is the متحدہ قومی موومنٹ here.", "", ["N001 3 words in Arabic script not spell-checked"]),

@@ -293,8 +293,8 @@ def _variants(occurrences: list[Occurrence], code: str, message, in_headings: bo
         counts = Counter(spelling for _, spelling, *_ in group)
         if len(counts) < 2:
             continue
-        order = list(dict.fromkeys(spelling for _, spelling, *_ in group))
-        usual = max(order, key=lambda s: (counts[s], -order.index(s)))
+        order = {s: n for n, s in enumerate(dict.fromkeys(spelling for _, spelling, *_ in group))}  # first use of each
+        usual = max(order, key=lambda s: (counts[s], -order[s]))
         _, _, shown, first, first_offset = next(o for o in group if o[1] == usual)
         for _, spelling, written, unit, offset in group:
             if spelling != usual and (in_headings or unit.kind != "heading"):

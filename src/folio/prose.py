@@ -85,8 +85,10 @@ class Prose:
         return Finding(self.path, *self.where(offset), code, message)
 
     def lang(self, offset: int) -> str | None:
-        """The language marked on the text at an offset (the innermost span), or None: the book's."""
-        return next((span.tag for span in reversed(self.langs) if span.start <= offset < span.end), None)
+        """The language marked on the text at an offset, or None: the book's. (The spans stand
+        apart, in order: a search, not a scan, for a paragraph of many.)"""
+        k = bisect.bisect_right(self.langs, offset, key=lambda span: span.start) - 1
+        return self.langs[k].tag if k >= 0 and offset < self.langs[k].end else None
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,8 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
 _NOTE_CALL = re.compile(r"\[\^[^\]\s\[]+\]")
 _LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
-ATTRIBUTES_MAX = 1000  # characters read for a span's attributes: no read to the paragraph's end from every "]{"
-_SPAN = re.compile(r"\[([^\[\]]*)\]\{")  # [mot]{lang=fr}: mdit-py-plugins' attributes on a span
+ATTRIBUTES_MAX = 1000  # characters read for attributes, or back to a span's "[": no read to the paragraph's end from every "]{"
+_ATTRIBUTES = re.compile(r"(?<=[\])`])\{")  # mdit-py-plugins' attributes: [mot]{lang=fr}, [a](u){lang=fr}, `x`{.c}
 _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 
@@ -120,7 +122,8 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]], tuple[Lang, ...]]:
         html.append((m.start(), m[0]))
         return blank(m[0])
 
-    text = _blank_spans(content, _code_spans(content))
+    text, langs = _spans(content)  # first: a code span's closing backtick stands before its attributes
+    text = _blank_spans(text, _code_spans(text))
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
     comments = _comments(text)
     html += [(start, text[start:end]) for start, end in comments]
@@ -128,7 +131,6 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]], tuple[Lang, ...]]:
     text = _IMAGE.sub(lambda m: blank(m[0]), text)
     text = _NOTE_CALL.sub(lambda m: blank(m[0]), text)
     text = _LINK.sub(lambda m: " " + m[1] + blank(m[0][len(m[1]) + 1 :]), text)
-    text, langs = _spans(text)
     text = _TAG.sub(tag, text)  # after images and links: a destination may be written <a b.png>
     text = ENTITY.sub(lambda m: _entity(m[0]), text)
     text = _ESCAPE.sub(" ", text)
@@ -137,22 +139,41 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]], tuple[Lang, ...]]:
 
 
 def _spans(text: str) -> tuple[str, tuple[Lang, ...]]:
-    """Spans with attributes blanked to their text, read by the attributes plugin's own parser;
-    and those that carry a language."""
+    """Attributes blanked out, read by the attributes plugin's own parser: after a span
+    ([mot]{lang=fr}, its brackets blanked too), a link, an image or a code span; and the text
+    each `lang` is on (a span's, a link's)."""
     pieces, langs, at = [], [], 0
-    for m in _SPAN.finditer(text):
+    for m in _ATTRIBUTES.finditer(text):
         if m.start() < at:
             continue
         try:
-            length, attrs = parse_attrs(text[m.end() - 1 : m.end() - 1 + ATTRIBUTES_MAX])
+            length, attrs = parse_attrs(text[m.start() : m.start() + ATTRIBUTES_MAX])
         except ParseError:
             continue
-        end = m.end() - 1 + length
-        pieces += [text[at : m.start()], " " + m[1] + blank(text[m.end() - 2 : end])]
-        if attrs.get("lang", "").strip():
-            langs.append(Lang(m.start(1), m.end(1), attrs["lang"].strip()))
+        end = m.start() + length
+        opening = _opening(text, m.start())  # the "[" of a span or a link, if it is one
+        opening = opening if opening is not None and opening >= at else None
+        if text[m.start() - 1] == "]" and opening is not None:  # a span: the text stands without its brackets
+            pieces += [text[at:opening], " ", text[opening + 1 : m.start() - 1], blank(text[m.start() - 1 : end])]
+        else:
+            pieces += [text[at : m.start()], blank(text[m.start() : end])]
+        lang = attrs.get("lang", "").strip()
+        if lang and opening is not None:
+            langs.append(Lang(opening + 1, text.index("]", opening), lang))
         at = end
     return "".join([*pieces, text[at:]]), tuple(langs)
+
+
+def _opening(text: str, brace: int) -> int | None:
+    """Where the "[" is of the span ("[mot]") or link ("[mot](url)") that ends before a brace."""
+    close = brace - 1
+    if text[close] == ")":  # a link: back over its destination to its "]"
+        start = text.rfind("(", max(0, close - ATTRIBUTES_MAX), close)
+        close = start - 1 if start > 0 and ")" not in text[start + 1 : close] else -1
+    if close < 0 or text[close] != "]":
+        return None
+    opening = text.rfind("[", max(0, close - ATTRIBUTES_MAX), close)
+    return opening if opening >= 0 and "]" not in text[opening + 1 : close] else None
 
 
 # Pads a character reference that stands for a letter to its length, inside the word: the lint's
