@@ -46,15 +46,21 @@ def _import_enchant():
 
 
 @cache
-def _broker():
-    # Enchant adds the user's own word lists (~/.config/enchant/en_GB.dic, where a desktop
-    # spell-checker's "Add to dictionary" writes) to every dictionary, and makes them when absent:
-    # the lint's findings would depend on who runs it. It reads them from a folder of folio's
-    # own, with no lists in it: a book's words.txt is its only list.
+def _own_word_lists() -> None:
+    """Enchant adds the user's own word lists (~/.config/enchant/en_GB.dic, where a desktop
+    spell-checker's "Add to dictionary" writes) to every dictionary, and makes them when absent:
+    the lint's findings would depend on who runs it. It reads them from a folder of folio's own,
+    with no lists in it: a book's words.txt is its only list. (Set in the main thread, before
+    any dictionary is asked for: Enchant reads it each time.)"""
     config = cache_folder("enchant")
     with contextlib.suppress(OSError):
         config.mkdir(parents=True, exist_ok=True)
-    os.environ["ENCHANT_CONFIG_DIR"] = str(config)  # read whenever a dictionary is asked for
+    os.environ["ENCHANT_CONFIG_DIR"] = str(config)
+
+
+@cache
+def _broker():
+    _own_word_lists()
     enchant = _import_enchant()  # the C library: loaded only when a word is checked
     broker = enchant.Broker()
     for tag in broker.list_languages():
@@ -117,6 +123,7 @@ _loading: list[threading.Thread] = []
 def preload(tag: str) -> None:
     """Start loading a language's dictionary (about 60 ms for en_GB) in a thread, while the lint
     parses the book: Hunspell reads its files in C, and ctypes lets the parse run meanwhile."""
+    _own_word_lists()
     thread = threading.Thread(target=_dictionary, args=(tag,), daemon=True)
     _loading.append(thread)
     thread.start()
