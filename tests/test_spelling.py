@@ -57,6 +57,7 @@ CASES = [
     ("en-GB", "A Greek λόγος and a [Zorblax]{lang=fr}.", "zorblax\n", ["N001 1 word in Greek script not spell-checked"]),
     ("en-GB", "Zorblax met Qwertz at the harbour.", "# names\nZorblax\nqwertz\n", []),  # words.txt, any case
     ("en-US", "Zorblax met Qwertz at the harbour.", "Zorblax\n", ["W002 'Qwertz'", "W002 'harbour'"]),
+    ("en-US", "Write to <ada@example.org> or <https://example.org/zxq>.", "", []),  # addresses are no words
     ("ur", "یہ ایک کتاب ہے", "", ["N001 4 words in 'ur' not spell-checked"]),  # a whole book with no dictionary
 ]
 

@@ -102,7 +102,7 @@ class Lang:
 
 # Each pattern stops at the next opening mark of its kind, so that no search runs from every
 # unclosed "[" or "<" to the end of the paragraph (bench/hostile.py measures it).
-_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
+_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>|<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9.-]+>")  # <https://a.b>, <ada@b.org>
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
 _NOTE_CALL = re.compile(r"\[\^[^\]\s\[]+\]")
