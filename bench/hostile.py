@@ -60,6 +60,9 @@ INPUTS = {
     "lines": (lambda n: "\n".join("word" for _ in range(n)), 100_000),
     "sentences": (lambda n: "A b. " * n, 50_000),
     "table columns": (lambda n: "|" + "a|" * n + "\n|" + "-|" * n, 5_000),
+    "language spans": (lambda n: "[chanson]{lang=fr} " * n, 20_000),
+    "attributes unclosed": (lambda n: "[a]{lang=" * n, 20_000),
+    "unknown words": (lambda n: " ".join("".join("qzxj"[i >> 2 * k & 3] for k in range(8)) for i in range(n)), 20_000),  # all different
 }
 
 

@@ -18,29 +18,27 @@ import itertools
 import os
 import re
 import tomllib
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import ALLOW_FILE, WORDS_FILE, BookConfig, LimitsConfig, load_config, toml_error
 from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
-from .fileio import Refused, book_file, cache_folder, cached_text, write_text
+from .fileio import Refused, book_file, write_text
 from .fonts import coverage_errors
 from .load import read_utf8
 from .project import Project
 from .prose import FILL, MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
+from .spelling import dictionary, preload, script, script_of
 from .transforms import prepare_book
 
 CODES = {
     "D001": "a paragraph repeats an earlier one, or nearly",
     "D002": "a sentence repeats an earlier one, or nearly",
     "W001": "a doubled word",
-    "W002": "a word in neither the dictionary nor the book's words.txt",
+    "W002": "a word in neither the dictionary of its language nor the book's words.txt",
     "V001": "one word spelled with -ise and with -ize",
     "V002": "one name spelled two ways",
     "V003": "one name capitalized two ways",
@@ -65,6 +63,12 @@ CODES = {
     "F002": "a change to the source that the Note on the text does not record",
     "F003": "a passage of the source left out with no record",
 }
+
+# Notes: what the lint could not check, said once; not findings (the build goes on).
+NOTES = {"N001": "words not spell-checked: no dictionary for their language is installed, or no language is marked on them"}
+DEFAULT_LANGUAGE = "en"  # a file checked on its own, outside any book
+SUGGESTED = 100  # misspelt words the lint suggests a spelling for
+SUGGESTED_LENGTH = 20  # and their longest (a longer one takes 0.2 s)
 
 
 # What the build refuses, whatever the lint accepts (transforms.py and fonts.py raise them): an
@@ -165,46 +169,12 @@ def read_context(folder: Path, config: BookConfig | None = None) -> Context:
 # --- Words ----------------------------------------------------------------------------------
 
 
-@cache
-def _dictionary():
-    """pyspellchecker, for suggestions (one edit away: two edits cost half a second a word):
-    loaded only when a word is unknown."""
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1)
-
-
-@cache
-def _known_words() -> frozenset[str]:
-    """pyspellchecker's English word list, kept as plain text in the cache folder: it reads in
-    0.02 s, where pyspellchecker takes 0.15 s to load its own."""
-    version = metadata.version("pyspellchecker")
-    path = cache_folder("words") / f"pyspellchecker-{version}-en.txt"
-    return frozenset(cached_text(path, lambda: "\n".join(sorted(_dictionary().word_frequency.keys()))).split("\n"))
-
-
-# British spellings the (American) dictionary lacks, mapped to the form it has.
-_ISE = (re.compile(r"([iy])s(e|es|ed|ing|ation|ations|er|ers)$"), r"\1z\2")  # realise, analyse
-_VARIETIES = [_ISE] + [
-    (re.compile(a), b)
-    for a, b in [
-        (r"our(s|ed|ing|ite|ites|able)?$", r"or\1"),  # colour, favourite
-        (r"tre(s|d)?$", r"ter\1"),  # centre
-        (r"ence$", r"ense"),  # defence
-        (r"ll(ed|ing|er|ers)$", r"l\1"),  # travelled
-        (r"ogue(s)?$", r"og\1"),  # catalogue
-    ]
-]
+# -ise and -ize, for V001: realise ~ realize, analyse ~ analyze.
+_ISE = (re.compile(r"([iy])s(e|es|ed|ing|ation|ations|er|ers)$"), r"\1z\2")
 
 
 def _ize(word: str) -> str:
     return _ISE[0].sub(_ISE[1], word)
-
-
-def _in_dictionary(word: str) -> bool:
-    known = _known_words()
-    word = word.lower()
-    return word in known or any(pattern.search(word) and pattern.sub(to, word) in known for pattern, to in _VARIETIES)
 
 
 @dataclass
@@ -212,6 +182,7 @@ class Word:
     text: str  # as written, without a possessive 's
     unit: Prose
     offset: int
+    lang: str | None = None  # the language marked on it, or None: the book's
 
     @property
     def key(self) -> str:
@@ -234,7 +205,7 @@ def _words(units: Iterable[Prose]) -> Iterator[Word]:
             if any(c.isnumeric() for c in m[0]):  # ½, ³: signs, not words
                 continue
             word = re.sub(r"['’]s$", "", m[0].replace(FILL, ""))
-            yield Word(word, unit, m.start())
+            yield Word(word, unit, m.start(), unit.lang(m.start()) if unit.langs else None)
 
 
 def check_doubled_words(units: list[Prose]) -> list[Finding]:
@@ -247,25 +218,58 @@ def check_doubled_words(units: list[Prose]) -> list[Finding]:
     return findings
 
 
-def _latin(word: str) -> bool:
-    """Words in another script (Urdu, Greek) are not for an English dictionary."""
-    return all("LATIN" in unicodedata.name(c, "") for c in word if c.isalpha())
-
-
-@cache
-def _suggestion(word: str) -> str | None:
-    return _dictionary().correction(word)
-
-
-def check_spelling(words: list[Word], context: Context, skip: set[str]) -> list[Finding]:
-    findings = []
+def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], list[Finding]]:
+    """Each word's verdict in its language's dictionary (None: not checked); and a note (N001) for
+    each language with no dictionary installed, and each script other than Latin in a language
+    written in Latin (an Urdu name in an English book), at its first word, with how many words it
+    leaves unchecked. (A Latin word in a Russian text is checked: its dictionary finds it or not.)"""
+    book = context.config.language if context.config else DEFAULT_LANGUAGE
+    verdicts: list[bool | None] = []
+    unchecked: dict[str, list[Word]] = defaultdict(list)
     for word in words:
+        tag = word.lang or book
+        found = dictionary(tag)
+        written = fold(word.text)
+        if found is None:
+            unchecked[tag].append(word)
+            verdicts.append(None)
+        elif len(written) > 60:  # no dictionary word is that long: a run of letters over 60 is no word to suggest for
+            verdicts.append(True)
+        elif (letters := script_of(written)) != "LATIN" and script(found.tag) == "Latn":  # an Urdu name in English
+            unchecked[letters.title() + " script"].append(word)
+            verdicts.append(None)
+        else:
+            before = word.unit.checked[word.offset - 1 : word.offset]
+            verdicts.append(found.check(written) or before in ("'", "’") and found.check("'" + written))  # 'twas
+    notes = []
+    for what, group in unchecked.items():
+        first, count = group[0], f"{len(group)} word{'s' * (len(group) > 1)}"
+        if what.endswith(" script"):
+            message = f"{count} in {what} not spell-checked: no language with a dictionary for that script is marked on them"
+        else:
+            message = f"{count} in {what!r} not spell-checked: no Hunspell dictionary for {what!r} is installed"
+        notes.append(first.unit.finding(first.offset, "N001", message))
+    return verdicts, notes
+
+
+def check_spelling(words: list[Word], verdicts: list[bool | None], context: Context, skip: set[str]) -> list[Finding]:
+    """W002 for each word its dictionary lacks, with a suggestion for the first SUGGESTED of them
+    (about 10 ms each: a text of garbage must not take minutes)."""
+    findings = []
+    book = context.config.language if context.config else DEFAULT_LANGUAGE
+    suggested: set[tuple[str | None, str]] = set()
+    for word, known in zip(words, verdicts):
         key = word.key
-        if len(key) > 60 or key in skip or key in context.words or not _latin(key) or _in_dictionary(key):
-            continue  # (no dictionary word is that long: a run of letters over 60 is no word to suggest for)
-        guess = _suggestion(key)
-        hint = f" (did you mean {guess!r}?)" if guess and guess != key else ""
-        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither the dictionary nor {WORDS_FILE}{hint}"))
+        if known is not False or key in skip or key in context.words:
+            continue
+        found = dictionary(word.lang or book)
+        asked = (word.lang, word.text)
+        if len(suggested) < SUGGESTED and len(word.text) <= SUGGESTED_LENGTH:
+            suggested.add(asked)
+        guess = found.suggestion(fold(word.text)) if found and asked in suggested else None
+        hint = f" (did you mean {guess!r}?)" if guess and guess != word.text else ""
+        where = f"the {found.tag} dictionary" if found else "the dictionary"
+        findings.append(word.unit.finding(word.offset, "W002", f"{word.text!r} is in neither {where} nor {WORDS_FILE}{hint}"))
     return findings
 
 
@@ -289,8 +293,8 @@ def _variants(occurrences: list[Occurrence], code: str, message, in_headings: bo
         counts = Counter(spelling for _, spelling, *_ in group)
         if len(counts) < 2:
             continue
-        order = list(dict.fromkeys(spelling for _, spelling, *_ in group))
-        usual = max(order, key=lambda s: (counts[s], -order.index(s)))
+        order = {s: n for n, s in enumerate(dict.fromkeys(spelling for _, spelling, *_ in group))}  # first use of each
+        usual = max(order, key=lambda s: (counts[s], -order[s]))
         _, _, shown, first, first_offset = next(o for o in group if o[1] == usual)
         for _, spelling, written, unit, offset in group:
             if spelling != usual and (in_headings or unit.kind != "heading"):
@@ -305,12 +309,13 @@ def _name_key(word: str) -> str:
     return re.sub(r"[aeiou]", "a", key)
 
 
-def check_variants(units: list[Prose], words: list[Word]) -> tuple[list[Finding], set[str]]:
-    """V001 to V004; and the names V002 reports, which the spelling check leaves to it."""
+def check_variants(units: list[Prose], words: list[Word], verdicts: list[bool | None]) -> tuple[list[Finding], set[str]]:
+    """V001 to V004; and the names V002 reports (among the words no dictionary knows), which the
+    spelling check leaves to it."""
     ize = [(_ize(w.key), w.key, w.text, w.unit, w.offset) for w in words if re.search(r"[iy][sz](e|es|ed|ing|ation|ations|er|ers)$", w.key)]
     findings = _variants(ize, "V001", lambda s, u, at: f"{s!r} here, {u!r} at {at}: spell the word one way")
 
-    names = [(_name_key(w.key), w.key, w.text, w.unit, w.offset) for w in words if len(w.key) > 3 and not _in_dictionary(w.key)]
+    names = [(_name_key(w.key), w.key, w.text, w.unit, w.offset) for w, known in zip(words, verdicts) if len(w.key) > 3 and known is False]
     findings += _variants(names, "V002", lambda s, u, at: f"{s!r} and {u!r} ({at}) look like one name spelled two ways")
     spellings = defaultdict(set)
     for key, spelling, *_ in names:
@@ -467,25 +472,29 @@ def _editorial(units: list[Prose]) -> set[Path]:
     return {u.path for u in units if u.kind == "cell" and u.column == "Edition"}
 
 
-def _text_checks(units: list[Prose], context: Context, markdown: bool) -> list[Finding]:
+def _text_checks(units: list[Prose], context: Context, markdown: bool) -> tuple[list[Finding], list[Finding]]:
+    """The findings of the text checks, and the notes of what they left unchecked."""
     words = list(_words(units))
-    findings, names = check_variants(units, words)
+    verdicts, notes = _spelled(words, context)
+    findings, names = check_variants(units, words, verdicts)
     findings += check_duplicates(units)
     findings += check_doubled_words(units)
-    findings += check_spelling(words, context, names)
+    findings += check_spelling(words, verdicts, context, names)
     findings += check_typography(units, markdown, context.config)
-    return findings
+    return findings, notes
 
 
 @dataclass
 class Result:
     findings: list[Finding]
     fidelity: str | None = None  # the fidelity report, where the book names its source
+    notes: list[Finding] = field(default_factory=list)  # what the lint left unchecked (N001): no fault of the text
 
 
 def lint_book(folder: Path) -> Result:
     """Every check on a book: its chapters as one text, and against its source if it names one."""
     config = load_config(folder / "book.toml")
+    preload(config.language)  # while the book is parsed
     context = read_context(folder, config)
     findings = check_structure(folder)
     units: list[Prose] = []
@@ -505,7 +514,8 @@ def lint_book(folder: Path) -> Result:
             raise BuildError(folder / "book.toml", f"source_text: {e}") from None
     source = read_prose(source_path, config)[0] if source_path else []
     mark_citations(units, "\n".join(u.text for u in source))
-    findings += _text_checks(units, context, markdown=True)
+    text_findings, notes = _text_checks(units, context, markdown=True)
+    findings += text_findings
     report = None
     if source_path:
         editorial = _editorial(units)
@@ -516,7 +526,7 @@ def lint_book(folder: Path) -> Result:
     findings = sorted(
         {f for f in findings if context.keeps(f)}, key=lambda f: (order.get(f.path, len(order)), f.path, f.line, f.col, f.code)
     )
-    return Result(findings, report)
+    return Result(findings, report, notes)
 
 
 def _title_unit(folder: Path, config: BookConfig) -> Prose:
@@ -529,29 +539,34 @@ def _title_unit(folder: Path, config: BookConfig) -> Prose:
     return Prose(toml, "heading", config.title, [(line, col)], (config.title,))
 
 
-def lint_file(path: Path, folder: Path | None = None) -> list[Finding]:
+def lint_file(path: Path, folder: Path | None = None) -> Result:
     """A file on its own (a raw source, a draft): the text checks, with the words and accepted
     findings of the book folder it stands in, if any."""
     context = read_context(folder, load_config(folder / "book.toml")) if folder else Context()
     units, html = read_prose(path, context.config)
     markdown = path.suffix.lower() in MARKDOWN_SUFFIXES
-    findings = html + _text_checks(units, context, markdown)
+    text_findings, notes = _text_checks(units, context, markdown)
+    findings = html + text_findings
     if markdown:  # a text file is not typeset
         findings += check_characters(path, path.read_text(encoding="utf-8"))
-    return sorted({f for f in findings if context.keeps(f)})
+    return Result(sorted({f for f in findings if context.keeps(f)}), notes=notes)
 
 
-def lint_path(path: Path) -> list[Finding]:
+def lint_path(path: Path) -> Result:
     """A book folder (writing its fidelity report), a chapter of a book (the book's findings in that
     chapter), or any other Markdown or text file."""
     if (path / "book.toml").is_file():
         result = lint_book(path)
         if result.fidelity is not None:
             write_text(Project.of_book(path).files(path.resolve().name).fidelity, result.fidelity)
-        return result.findings
+        return result
     if not path.is_file():
         raise BuildError(path, "no such book folder or file")
     folder = next((p for p in path.resolve().parents if (p / "book.toml").is_file()), None)
     if folder and path.resolve() in {(folder / c).resolve() for c in load_config(folder / "book.toml").chapters}:
-        return [f for f in lint_book(folder).findings if f.path.resolve() == path.resolve()]
+        result = lint_book(folder)
+        return Result(
+            [f for f in result.findings if f.path.resolve() == path.resolve()],
+            notes=[n for n in result.notes if n.path.resolve() == path.resolve()],
+        )
     return lint_file(path, folder)

@@ -12,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .config import BookConfig
@@ -50,6 +51,7 @@ def _parser(settings: ParserConfig) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
     md.enable(["table", "replacements", "smartquotes"]).disable("html_block")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    md.use(attrs_plugin, spans=True, allowed=["lang"])
     if settings.spaced_punctuation:
         md.core.ruler.push("spaced_punctuation", _space_punctuation)
     inline = md.inline.ruler

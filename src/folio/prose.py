@@ -13,6 +13,9 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
+
 from .config import BookConfig
 from .errors import BuildError
 from .fonts import ENTITY, entity_char
@@ -64,6 +67,7 @@ class Prose:
     column: str = ""  # a table cell's column heading
     paragraph: int = 0  # a paragraph's number under its heading (1, 2, ...), as the Note on the text's "¶3" counts
     checked: str = ""
+    langs: tuple[Lang, ...] = ()  # the spans marked in another language, [mot]{lang=fr}
     _breaks: list[int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -81,27 +85,46 @@ class Prose:
     def finding(self, offset: int, code: str, message: str) -> Finding:
         return Finding(self.path, *self.where(offset), code, message)
 
+    def lang(self, offset: int) -> str | None:
+        """The language marked on the text at an offset, or None: the book's. (The spans stand
+        apart, in order: a search, not a scan, for a paragraph of many.)"""
+        k = bisect.bisect_right(self.langs, offset, key=lambda span: span.start) - 1
+        return self.langs[k].tag if k >= 0 and offset < self.langs[k].end else None
+
+
+@dataclass(frozen=True)
+class Lang:
+    """Text marked as another language: the offsets of its words, and its BCP 47 tag."""
+
+    start: int
+    end: int
+    tag: str
+
 
 # Each pattern stops at the next opening mark of its kind, so that no search runs from every
 # unclosed "[" or "<" to the end of the paragraph (bench/hostile.py measures it).
-_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>")
+_AUTOLINK = re.compile(r"<[A-Za-z][\w+.-]*:[^<>\s]*>|<[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9.-]+>")  # <https://a.b>, <ada@b.org>
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
 _NOTE_CALL = re.compile(r"\[\^[^\]\s\[]+\]")
 _LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+ATTRIBUTES_MAX = 1000  # characters read for attributes, or back to a span's "[": no read to the paragraph's end from every "]{"
+_ATTRIBUTES = re.compile(r"(?<=[\])`])\{")  # mdit-py-plugins' attributes: [mot]{lang=fr}, [a](u){lang=fr}, `x`{.c}
 _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 
 
-def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
-    """Markdown inline markup blanked out, length for length; and the raw HTML found on the way."""
+def _mask(content: str) -> tuple[str, list[tuple[int, str]], tuple[Lang, ...]]:
+    """Markdown inline markup blanked out, length for length; the raw HTML found on the way; and
+    the spans marked in another language."""
     html: list[tuple[int, str]] = []
 
     def tag(m: re.Match) -> str:
         html.append((m.start(), m[0]))
         return blank(m[0])
 
-    text = _blank_spans(content, _code_spans(content))
+    text, langs = _spans(content)  # first: a code span's closing backtick stands before its attributes
+    text = _blank_spans(text, _code_spans(text))
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
     comments = _comments(text)
     html += [(start, text[start:end]) for start, end in comments]
@@ -113,7 +136,45 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
     text = ENTITY.sub(lambda m: _entity(m[0]), text)
     text = _ESCAPE.sub(" ", text)
     text = _EMPHASIS.sub(lambda m: blank(m[0]), text)
-    return text, html
+    return text, html, langs
+
+
+def _spans(text: str) -> tuple[str, tuple[Lang, ...]]:
+    """Attributes blanked out, read by the attributes plugin's own parser: after a span
+    ([mot]{lang=fr}, its brackets blanked too), a link, an image or a code span; and the text
+    each `lang` is on (a span's, a link's)."""
+    pieces, langs, at = [], [], 0
+    for m in _ATTRIBUTES.finditer(text):
+        if m.start() < at:
+            continue
+        try:
+            length, attrs = parse_attrs(text[m.start() : m.start() + ATTRIBUTES_MAX])
+        except ParseError:
+            continue
+        end = m.start() + length
+        opening = _opening(text, m.start())  # the "[" of a span or a link, if it is one
+        opening = opening if opening is not None and opening >= at else None
+        if text[m.start() - 1] == "]" and opening is not None:  # a span: the text stands without its brackets
+            pieces += [text[at:opening], " ", text[opening + 1 : m.start() - 1], blank(text[m.start() - 1 : end])]
+        else:
+            pieces += [text[at : m.start()], blank(text[m.start() : end])]
+        lang = attrs.get("lang", "").strip()
+        if lang and opening is not None:
+            langs.append(Lang(opening + 1, text.index("]", opening), lang))
+        at = end
+    return "".join([*pieces, text[at:]]), tuple(langs)
+
+
+def _opening(text: str, brace: int) -> int | None:
+    """Where the "[" is of the span ("[mot]") or link ("[mot](url)") that ends before a brace."""
+    close = brace - 1
+    if text[close] == ")":  # a link: back over its destination to its "]"
+        start = text.rfind("(", max(0, close - ATTRIBUTES_MAX), close)
+        close = start - 1 if start > 0 and ")" not in text[start + 1 : close] else -1
+    if close < 0 or text[close] != "]":
+        return None
+    opening = text.rfind("[", max(0, close - ATTRIBUTES_MAX), close)
+    return opening if opening >= 0 and "]" not in text[opening + 1 : close] else None
 
 
 # Pads a character reference that stands for a letter to its length, inside the word: the lint's
@@ -223,9 +284,9 @@ def markdown_prose(path: Path, text: str, config: BookConfig | None = None) -> t
             elif kind == "text":
                 paragraph += 1
                 number = paragraph
-            masked, tags = _mask(token.content)
+            masked, tags, langs = _mask(token.content)
             starts = _place(lines, token.map[0], token.content, row_col)
-            unit = Prose(path, kind, masked, starts, tuple(title for _, title in sections), column, number)
+            unit = Prose(path, kind, masked, starts, tuple(title for _, title in sections), column, number, langs=langs)
             if kind == "cell":  # the next cell of the row stands further right
                 row_col = unit.starts[0][1] - 1 + len(token.content)
             prose.append(unit)
