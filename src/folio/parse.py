@@ -11,6 +11,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .config import BookConfig
@@ -41,10 +42,16 @@ def _parser(settings: ParserConfig) -> MarkdownIt:
 
     Footnote definitions are left where they stand (move_to_end=False) so that the transforms
     can number them through the whole book and each output can place them its own way.
+
+    A span of text, a link, an image or inline code may be followed by attributes in braces, of
+    which only `lang` is taken: `[متحدہ قومی موومنٹ]{lang=ur}` (the language of parts); any other
+    is kept aside in the token's meta["insecure_attrs"] for the transforms to refuse, with a `lang`
+    that is not BCP 47 (S015). A paragraph takes no attributes: a span round it does the same.
     """
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
     md.enable(["table", "replacements", "smartquotes"]).disable("html_block")
     md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    md.use(attrs_plugin, spans=True, allowed=["lang"])
     inline = md.inline.ruler
     inline.at("footnote_ref", _bounded(inline.__rules__[inline.__find__("footnote_ref")].fn))
     # Every link and image reaches the tokens as written: folio's own checks (transforms) refuse

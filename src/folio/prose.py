@@ -13,6 +13,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mdit_py_plugins.attrs import parse as attributes
+
 from .config import BookConfig
 from .errors import BuildError
 from .fonts import ENTITY, entity_char
@@ -100,7 +102,8 @@ def _mask(content: str) -> tuple[str, list[tuple[int, str]]]:
         html.append((m.start(), m[0]))
         return blank(m[0])
 
-    text = _blank_spans(content, _code_spans(content))
+    text = _blank_spans(content, _attributes(content))
+    text = _blank_spans(text, _code_spans(text))
     text = _AUTOLINK.sub(lambda m: blank(m[0]), text)
     comments = _comments(text)
     html += [(start, text[start:end]) for start, end in comments]
@@ -125,6 +128,22 @@ def _entity(reference: str) -> str:
     to its length: its name is no word to check."""
     char = entity_char(reference) or ""
     return char + FILL * (len(reference) - 1) if char.isalpha() else blank(reference)
+
+
+def _attributes(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each attribute block ({lang=ur}) after a span, link, image or code, as the
+    parser's attrs plugin reads it: the language of a part is no word of the text."""
+    spans = []
+    for m in re.finditer(r"(?<=[\])`])\{", text):
+        end = text.find("}", m.start())
+        if end < 0 or (spans and m.start() < spans[-1][1]):
+            continue
+        try:
+            last = attributes.parse(text[m.start() : end + 1])[0]  # the index of its "}"
+        except attributes.ParseError:
+            continue
+        spans.append((m.start(), m.start() + last + 1))
+    return spans
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:

@@ -25,29 +25,13 @@ from markdown_it.utils import EnvType, OptionsDict
 from . import __version__
 from .fonts import FACES, covered
 from .html import EpubRenderer, contents, copyright_text
+from .languages import direction
 from .model import Book, Chapter
 from .project import STATIC
 
 STYLESHEET = f"{STATIC}/site.css"
 SCRIPT = f"{STATIC}/notes.js"
 CONTENTS_PAGE = "index.html"
-
-# Languages written right to left (their primary subtags) and scripts that are, for a tag such as
-# "ur" or "ks-Arab"; "ur-Latn" is left to right.
-_RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"}
-_RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg", "mand", "samr"}
-_LTR_SCRIPTS = {"latn", "cyrl", "deva", "grek"}
-
-
-def direction(language: str) -> str:
-    """ "rtl" or "ltr": the direction of a BCP 47 tag's script, written or implied."""
-    subtags = [s.lower() for s in language.split("-")]
-    script = next((s for s in subtags[1:] if len(s) == 4 and s.isalpha()), None)
-    if script in _RTL_SCRIPTS:
-        return "rtl"
-    if script in _LTR_SCRIPTS:
-        return "ltr"
-    return "rtl" if subtags[0] in _RTL_LANGUAGES else "ltr"
 
 
 def ui_language(language: str) -> str:
@@ -59,6 +43,8 @@ def ui_language(language: str) -> str:
 class WebRenderer(EpubRenderer):
     """The EPUB's renderer for HTML pages: no epub:type, chapter pages named .html, headings with
     a link to themselves."""
+
+    xml_lang = False  # HTML has lang alone
 
     def __init__(self, book: Book):
         super().__init__(book)

@@ -1,0 +1,112 @@
+"""Languages and scripts: whether a language tag is sound BCP 47, which way a language is written,
+and which script a character is in.
+
+One place for what the configuration (book.toml's `language`), the renderers (`lang` and `dir` on
+a span) and the lint (a run of another script with no language) ask. langcodes reads the tags
+and knows each language's likely script (CLDR's likely subtags, bundled with it); fontTools knows
+each character's script (the Unicode Character Database) and each script's direction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+import langcodes
+from fontTools import unicodedata as ucd
+
+# langcodes also reads "en_GB" (it mends the underscore); a tag written in a document may not.
+_TAG_CHARACTERS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+# Scripts that belong to no language: punctuation, digits and spaces (Common), combining marks
+# (Inherited), and what Unicode has not assigned.
+NEUTRAL_SCRIPTS = frozenset({"Zyyy", "Zinh", "Zzzz"})
+
+# The blocks of Unicode that hold every script written right to left: a text with none of them
+# (every Latin-only book) is passed by at the speed of one search.
+_MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
+def is_valid(tag: str) -> bool:
+    """A well-formed BCP 47 tag whose subtags are registered ("ur", "en-GB", "pa-Arab")."""
+    return bool(_TAG_CHARACTERS.fullmatch(tag)) and langcodes.tag_is_valid(tag)
+
+
+@cache
+def script(tag: str) -> str:
+    """The script a language is written in, as ISO 15924: the tag's own ("ks-Deva") or its likely
+    one ("ur" -> "Arab"); "Latn" for a tag that says nothing of it."""
+    if not is_valid(tag):
+        return "Latn"
+    return langcodes.Language.get(tag).maximize().script or "Latn"
+
+
+def direction(tag: str) -> str:
+    """ "rtl" or "ltr": the direction of a language's script ("ur" and "ks-Arab" are rtl, "ur-Latn"
+    ltr)."""
+    return script_direction(script(tag))
+
+
+def script_direction(code: str) -> str:
+    return "rtl" if ucd.script_horizontal_direction(code, "LTR") == "RTL" else "ltr"
+
+
+def char_script(char: str) -> str:
+    """The script of one character (ISO 15924): "Arab" for ہ, "Zyyy" for a comma or a digit."""
+    return str(ucd.script(char))
+
+
+def is_rtl_char(char: str) -> bool:
+    """A letter of a script written right to left (a strong right-to-left character)."""
+    return char_script(char) not in NEUTRAL_SCRIPTS and script_direction(char_script(char)) == "rtl"
+
+
+def rtl_runs(text: str) -> Iterator[tuple[str, bool]]:
+    """The text in pieces, each (piece, True) for a run of right-to-left script and (piece, False)
+    for the rest. A run goes from its first right-to-left letter to its last before a letter of
+    another script or the end, taking the spaces, digits and punctuation between its words; what
+    stands around it (a comma after it, the brackets round it) stays outside."""
+    if not _MAYBE_RTL.search(text):
+        yield text, False
+        return
+    start = at = 0
+    while at < len(text):
+        if not is_rtl_char(text[at]):
+            at += 1
+            continue
+        end = last = at
+        while end < len(text):
+            kind = char_script(text[end])
+            if kind not in NEUTRAL_SCRIPTS:
+                if not is_rtl_char(text[end]):
+                    break
+                last = end
+            end += 1
+        if at > start:
+            yield text[start:at], False
+        yield text[at : last + 1], True
+        start = at = last + 1
+    if start < len(text):
+        yield text[start:], False
+
+
+def foreign_runs(text: str, own: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, run, script) for each run of letters in a script other than `own` (the script of
+    the language the text stands in), spaces and punctuation between its words included."""
+    at = 0
+    while at < len(text):
+        kind = char_script(text[at])
+        if kind in NEUTRAL_SCRIPTS or kind == own:
+            at += 1
+            continue
+        end = last = at
+        while end < len(text):
+            other = char_script(text[end])
+            if other not in NEUTRAL_SCRIPTS:
+                if other != kind:
+                    break
+                last = end
+            end += 1
+        yield at, text[at : last + 1], kind
+        at = last + 1
