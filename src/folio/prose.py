@@ -133,7 +133,7 @@ def _entity(reference: str) -> str:
 def _attributes(text: str) -> list[tuple[int, int]]:
     """(start, end) of each attribute block ({lang=ur}) after a span, link, image or code, as the
     parser's attrs plugin reads it: the language of a part is no word of the text."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for m in re.finditer(r"(?<=[\])`])\{", text):
         end = text.find("}", m.start())
         if end < 0 or (spans and m.start() < spans[-1][1]):
