@@ -21,7 +21,7 @@ from folio.model import PageStart
 from folio.project import Project, RenderContext
 from folio.transforms import prepare_book
 
-SLUGS = {"mqm": "mqm-militancy", "mini": "mini", "hostile": "hostile", "conformance": "conformance"}
+SLUGS = {"mqm": "mqm-militancy", "mini": "mini", "hostile": "hostile", "conformance": "conformance", "polyglot": "polyglot"}
 
 
 @pytest.fixture(params=list(SLUGS))
