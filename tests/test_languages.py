@@ -4,6 +4,7 @@ S015 and L001; read in the built EPUB (XPath), PDF (the glyphs' order on the lin
 
 from __future__ import annotations
 
+import io
 import shutil
 
 import pytest
@@ -11,6 +12,8 @@ from books import write_book
 from conftest import FIXTURES
 from lxml import etree
 from lxml import html as lxml_html
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from readers import NS, EpubEdition, PdfEdition
 
 from folio.errors import BuildError
@@ -228,3 +231,46 @@ def test_polyglot_pdf_sets_urdu_right_to_left_in_its_place(polyglot, kind):
     assert words[at : at + 3] == urdu and words[at + 3] == "(MQM),"
     words = [(w["text"], w["fontname"].split("+")[-1]) for w in _line_words(pdf, "city")]
     assert words[words.index(("called", "EB-Garamond")) + 1 :][:2] == [("کراچی"[::-1], "Amiri"), ("(Karachi),", "EB-Garamond")]
+
+
+def _tagged_languages(node, found: list) -> list:
+    """(structure type, /Lang) of every structure element below `node` that has its own language."""
+    node = node.get_object()
+    if isinstance(node, DictionaryObject):
+        if "/Lang" in node:
+            found.append((str(node["/S"]), str(node["/Lang"])))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else []:
+            if isinstance(kid, (IndirectObject, DictionaryObject)):
+                _tagged_languages(kid, found)
+    return found
+
+
+def test_polyglot_pdf_tags_say_the_language_of_parts(polyglot):
+    """WeasyPrint 70 writes no element's language: folio's workaround (c) gives each span of the
+    tagged (download) PDF its /Lang."""
+    root = PdfReader(polyglot.out("polyglot.pdf")).trailer["/Root"]
+    assert str(root["/Lang"]) == "en"
+    spans = [(s, lang) for s, lang in _tagged_languages(root["/StructTreeRoot"], []) if s == "/Span"]
+    assert spans == [("/Span", "ur"), ("/Span", "fr"), ("/Span", "el"), ("/Span", "ru"), ("/Span", "ur")]
+
+
+def test_a_latin_book_tags_no_language_of_parts(mini):
+    root = PdfReader(mini.out("mini.pdf")).trailer["/Root"]
+    assert _tagged_languages(root["/StructTreeRoot"], []) == []
+
+
+@pytest.mark.parametrize("workaround", [True, False])
+def test_without_the_workaround_weasyprint_tags_no_language_of_parts(monkeypatch, workaround):
+    """The fixture still shows the gap the workaround fills (and the workaround fills it)."""
+    from weasyprint.pdf import tags
+
+    from folio import pdf, workarounds
+
+    if not workaround:
+        monkeypatch.setattr(tags, "_build_box_tree", workarounds.upstream_build_box_tree)
+    book = prepare_book(FIXTURES / "polyglot")
+    css = FIXTURES.parent.parent / "styles" / "print.css"
+    document = pdf._render(print_document(book), FIXTURES / "polyglot", css, pdf.page_css(book.config.print, for_printer=False))
+    root = PdfReader(io.BytesIO(document.write_pdf(**pdf._OPTIONS))).trailer["/Root"]
+    assert bool(_tagged_languages(root["/StructTreeRoot"], [])) is workaround
