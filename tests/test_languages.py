@@ -18,7 +18,7 @@ from readers import NS, EpubEdition, PdfEdition
 
 from folio.errors import BuildError
 from folio.html import epub_chapter_body, print_document
-from folio.languages import direction, foreign_runs, is_valid, rtl_runs, script
+from folio.languages import NEUTRAL_SCRIPTS, char_script, direction, foreign_runs, is_valid, rtl_runs, script
 from folio.lint import lint_book
 from folio.transforms import prepare_book
 from folio.web import chapter_page
@@ -86,6 +86,13 @@ def test_runs_of_another_script():
     text = "Greek λόγος, Urdu متحدہ قومی, Russian слово."
     assert list(foreign_runs(text, "Latn")) == [(6, "λόγος", "Grek"), (18, "متحدہ قومی", "Arab"), (38, "слово", "Cyrl")]
     assert [run for _, run, _ in foreign_runs(text, "Grek")][:1] == ["Greek"]  # a Greek book's English is the other script
+
+
+def test_what_the_latin_shortcut_passes_by_is_latin_or_no_script():
+    """foreign_runs passes by a text of these blocks alone in a Latin book: every character in them
+    must be Latin or of no script (so the shortcut finds what the full scan would)."""
+    chars = [chr(c) for blocks in ((0, 0x24F), (0x1E00, 0x1EFF), (0x2000, 0x206F)) for c in range(blocks[0], blocks[1] + 1)]
+    assert {char_script(c) for c in chars} <= NEUTRAL_SCRIPTS | {"Latn"}
 
 
 def _book(tmp_path, text: str):

@@ -23,6 +23,11 @@ _TAG_CHARACTERS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 # (Inherited), and what Unicode has not assigned.
 NEUTRAL_SCRIPTS = frozenset({"Zyyy", "Zinh", "Zzzz"})
 
+# Latin letters and their diacritics, and the signs of no script (digits, punctuation, the
+# General Punctuation block: dashes, curly quotes): a text of these alone (most of a book in a
+# Latin script) holds no run of another script, and is passed by at the speed of one search.
+_BEYOND_LATIN = re.compile("[^\u0000-\u024f\u1e00-\u1eff\u2000-\u206f]")
+
 # The blocks of Unicode that hold every script written right to left: a text with none of them
 # (every Latin-only book) is passed by at the speed of one search.
 _MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
@@ -94,6 +99,8 @@ def rtl_runs(text: str) -> Iterator[tuple[str, bool]]:
 def foreign_runs(text: str, own: str) -> Iterator[tuple[int, str, str]]:
     """(offset, run, script) for each run of letters in a script other than `own` (the script of
     the language the text stands in), spaces and punctuation between its words included."""
+    if own == "Latn" and not _BEYOND_LATIN.search(text):
+        return
     at = 0
     while at < len(text):
         kind = char_script(text[at])
