@@ -10,7 +10,13 @@ from readers import NS, EpubEdition, squash
 
 from folio.fonts import static_fonts
 
-BOOKS = {"mini": "mini", "hostile": "hostile", "mqm": "mqm-militancy", "conformance": "conformance"}  # session fixture: slug
+BOOKS = {
+    "mini": "mini",
+    "hostile": "hostile",
+    "mqm": "mqm-militancy",
+    "conformance": "conformance",
+    "polyglot": "polyglot",
+}  # session fixture: slug
 SIZES = {"phone": (390, 844, 1.5), "e-reader": (600, 800, 1.0)}  # width, height, text size
 READERS = ("foliate", "epubjs")
 
