@@ -161,6 +161,8 @@ def test_a_latin_book_is_rendered_as_before(tmp_path):
         ("In [Urdu]{lang=ur_PK}.", "a.md:3:11", "lang='ur_PK' is not a BCP 47 language tag"),
         ('Two\nlines [x]{lang="b c"}.', "a.md:4:11", "lang='b c' is not a BCP 47 language tag"),
         ("[big]{.loud}", "a.md:3:7", "'.loud': only a language may stand in braces"),
+        ("A [word]{} here", "a.md:3:9", "braces that give no language"),
+        ("A [word]{%a comment%} here", "a.md:3:9", "braces that give no language"),
         ("[big]{#here}", "a.md:3:7", "'#here': only a language may stand in braces"),
         ("A [link](https://example.org/){style=x}", "a.md:3:32", "'style=': only a language may stand in braces"),
     ],

@@ -64,7 +64,7 @@ CODES = {
     "S011": "a character no font of the book covers",
     "S012": "a control character",
     "S013": "a word longer than the book's limit",
-    "S015": "a lang that is not a BCP 47 tag, or another attribute in braces",
+    "S015": "a lang that is not a BCP 47 tag, another attribute in braces, or braces with none",
     "L001": "a run of another script with no language marked",
     "F001": "an edition sentence that is not in the source",
     "F002": "a change to the source that the Note on the text does not record",

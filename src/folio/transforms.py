@@ -228,7 +228,14 @@ def check_languages(chapter: Chapter, report: Report = stop) -> None:
             col = text.find(mark) + 1 if mark else None
             message = f"lang={lang!r} is not a BCP 47 language tag such as 'ur', 'fr' or 'pa-Arab'"
             report(BuildError(chapter.path, message, line=line, col=col, code="S015", mark=mark))
-        for name, value in (child.meta or {}).get("insecure_attrs", {}).items():
+        others = (child.meta or {}).get("insecure_attrs", {})
+        if child.type == "span_open" and lang is None and not others:  # [text]{} or {%a comment%}: the braces would vanish
+            mark = "]{" if "]{" in text else None
+            col = text.find(mark) + 2 if mark else None
+            report(
+                BuildError(chapter.path, "braces that give no language: write [text]{lang=ur}", line=line, col=col, code="S015", mark=mark)
+            )
+        for name, value in others.items():
             shown = {"class": f".{str(value).split()[0]}", "id": f"#{value}"}.get(name, f"{name}=")
             mark = next((m for m in (shown, name) if m in text), None)
             col = text.find(mark) + 1 if mark else None
