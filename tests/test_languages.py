@@ -283,3 +283,19 @@ def test_without_the_workaround_weasyprint_tags_no_language_of_parts(monkeypatch
     document = pdf._render(print_document(book), FIXTURES / "polyglot", css, pdf.page_css(book.config.print, for_printer=False))
     root = PdfReader(io.BytesIO(document.write_pdf(**pdf._OPTIONS))).trailer["/Root"]
     assert bool(_tagged_languages(root["/StructTreeRoot"], [])) is workaround
+
+
+def test_the_mqm_edition_gives_the_party_its_urdu_name_where_it_first_names_it():
+    book = prepare_book(FIXTURES.parent.parent / "content" / "mqm-militancy")
+    first = book.chapters[0]
+    body, _ = epub_chapter_body(book, first)
+    doc = etree.fromstring(f'<body xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{NS["epub"]}">{body}</body>')
+    call = doc.xpath("//x:p[1]//x:a[@role='doc-noteref']", namespaces=NS)[0]
+    before = "".join(doc.xpath("//x:p[1]", namespaces=NS)[0].itertext()).split(call.text)[0]
+    assert before.count("Muttahida Qaumi Movement") == 1 and call.text == "1"  # the first note, at the first mention
+    note = doc.xpath(f"//x:aside[@id='{call.get('href')[1:]}']", namespaces=NS)[0]
+    assert "".join(note.itertext()).strip().startswith("1. [Editors’ addition:] The party’s name in Urdu is")
+    assert [(*_attrs(s), s.text) for s in note.xpath(".//x:span[@lang]", namespaces=NS)] == [("ur", "ur", "rtl", URDU)]
+    assert not any(URDU in ch.text for ch in book.chapters[1:])  # given once
+    record = next(ch for ch in book.chapters if ch.title == "Note on the text").text
+    assert "gives the party’s name in the Urdu script, marked as Urdu" in record
