@@ -10,6 +10,8 @@ import shutil
 import pytest
 from books import write_book
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 from pypdf import PdfReader
@@ -18,7 +20,7 @@ from readers import NS, EpubEdition, PdfEdition
 
 from folio.errors import BuildError
 from folio.html import epub_chapter_body, print_document
-from folio.languages import NEUTRAL_SCRIPTS, char_script, direction, foreign_runs, is_valid, rtl_runs, script
+from folio.languages import NEUTRAL_SCRIPTS, char_script, direction, foreign_runs, is_rtl_char, is_valid, rtl_runs, script
 from folio.lint import lint_book
 from folio.transforms import prepare_book
 from folio.web import chapter_page
@@ -299,3 +301,13 @@ def test_the_mqm_edition_gives_the_party_its_urdu_name_where_it_first_names_it()
     assert not any(URDU in ch.text for ch in book.chapters[1:])  # given once
     record = next(ch for ch in book.chapters if ch.title == "Note on the text").text
     assert "gives the party’s name in the Urdu script, marked as Urdu" in record
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab ,.()1٢«»متحدہ שלוםλό\u200f-"), max_size=40))
+def test_rtl_runs_cover_the_text_and_hold_all_its_right_to_left_letters(text):
+    pieces = list(rtl_runs(text))
+    assert "".join(piece for piece, _ in pieces) == text
+    for piece, rtl in pieces:
+        letters = [is_rtl_char(c) for c in piece if char_script(c) not in NEUTRAL_SCRIPTS]
+        assert all(letters) and is_rtl_char(piece[0]) and is_rtl_char(piece[-1]) if rtl else not any(letters)

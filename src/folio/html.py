@@ -2,7 +2,8 @@
 
 Both are rendered from the same tokens by two small renderers that differ only in their rules
 for footnotes, soft line breaks and links (as mdit-py-plugins' footnote rules are meant to be
-overridden), never by rewriting finished HTML.
+overridden) and in how they name a part's language (xml:lang in XHTML), never by rewriting
+finished HTML.
 """
 
 from __future__ import annotations
