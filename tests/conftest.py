@@ -110,6 +110,13 @@ def hostile(tmp_path_factory) -> Project:
 
 
 @pytest.fixture(scope="session")
+def polyglot(tmp_path_factory) -> Project:
+    """An English book with words in Urdu, French, Greek and Russian, each marked with its language
+    ({lang=ur}), and one Urdu run left unmarked (its L001 accepted)."""
+    return _build_session(tmp_path_factory, "polyglot", {"polyglot": FIXTURES / "polyglot"})
+
+
+@pytest.fixture(scope="session")
 def conformance(tmp_path_factory) -> Project:
     """A book of every Markdown construct: a note of several blocks, a note called twice, nested and
     numbered lists, a table with long cells, a quotation, code, links of each kind, character

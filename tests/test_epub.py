@@ -29,6 +29,7 @@ SLUGS = {
     "conformance": "conformance",
     "francais": "francais",
     "urdu": "urdu",
+    "polyglot": "polyglot",
 }
 
 

@@ -133,6 +133,19 @@ GOLDEN = {
         {},
         ["a.md:3:9: S013 a word of 2,002 characters is longer than the book's limit of 2,000 (raise word_length in book.toml's [limits])"],
     ),
+    "S015": (
+        {"a.md": "# Title\n\nIn [Urdu]{lang=ur_PK} and [big]{.loud}.\n"},
+        {},
+        [
+            "a.md:3:11: S015 lang='ur_PK' is not a BCP 47 language tag such as 'ur', 'fr' or 'pa-Arab'",
+            "a.md:3:33: S015 '.loud': only a language may stand in braces, as {lang=ur}",
+        ],
+    ),
+    "L001": (
+        {"a.md": "# Title\n\nThe city of کراچی and [لاہور]{lang=ur}.\n"},
+        {},
+        ["a.md:3:13: L001 'کراچی' is in Arabic script with no language: mark it [کراچی]{lang=...}"],
+    ),
     "F001": (
         {"a.md": "# Title\n\nThe river rose in spring. The mayor resigned in shame.\n"},
         {"source.txt": "Title\n\nThe river rose in spring.\n"},
@@ -236,6 +249,7 @@ def test_signs_and_character_references_are_not_words(tmp_path, capsys):
     assert [line.replace(f"{folder}/", "") for line in lines] == [
         "a.md:5:23: N001 1 word in Malayalam script not spell-checked: no language with a dictionary for that script is marked on them",
         "a.md:5:5: W002 'föö' is in neither the en-GB dictionary nor words.txt",  # the word, whole
+        "a.md:5:23: L001 'ആ' is in Malayalam script with no language: mark it [ആ]{lang=...}",  # so is its script
         "a.md:5:23: S011 no font of the book covers U+0D06 ആ (MALAYALAM LETTER AA)",  # a reference, checked as a typed character
     ]
 

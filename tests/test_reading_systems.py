@@ -17,6 +17,7 @@ BOOKS = {
     "conformance": "conformance",
     "francais": "francais",
     "urdu": "urdu",
+    "polyglot": "polyglot",
 }  # session fixture: slug
 SIZES = {"phone": (390, 844, 1.5), "e-reader": (600, 800, 1.0)}  # width, height, text size
 READERS = ("foliate", "epubjs")

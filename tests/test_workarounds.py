@@ -1,5 +1,5 @@
-"""folio's two WeasyPrint 70 workarounds (folio/workarounds.py), each on a small fixture book that
-triggers its bug: laid out without the workaround, the book shows the bug (so the fixture still
+"""folio's two WeasyPrint 70 layout workarounds (folio/workarounds.py; the third, the language of
+parts in the tags, is tested in test_languages.py), each on a small fixture book that triggers its bug: laid out without the workaround, the book shows the bug (so the fixture still
 tests something), and with it, not. A WeasyPrint whose code differs stops folio at import."""
 
 from __future__ import annotations

@@ -12,16 +12,13 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import cast
 
+from . import languages
 from .errors import CONTROL, BuildError, printable
 from .fileio import Refused, book_file
 
 # Beside book.toml, the book's own answers to the lint: words the dictionary lacks, findings accepted.
 WORDS_FILE = "words.txt"
 ALLOW_FILE = "lint-allow.toml"
-
-# A simplified BCP 47 check: language, then subtags such as script or region ("en", "en-GB").
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-
 
 _LENGTH = r"\d+(?:\.\d+)?(?:in|mm|cm|pt)"
 
@@ -214,7 +211,7 @@ def _check(path: Path, key: str, value: object) -> object:
                 uuid.UUID(value[9:])
             except ValueError:
                 raise fail(f"{value!r} is not a valid UUID (make one with: python -c 'import uuid; print(uuid.uuid4())')") from None
-        if key == "language" and not _LANGUAGE_TAG.match(value):
+        if key == "language" and not languages.is_valid(value):
             raise fail(f"{value!r} is not a BCP 47 language tag such as 'en' or 'en-GB'")
         if key == "source_text" and not _inside(value):
             raise fail(f"{value!r} must be a path inside the book folder")

@@ -2,7 +2,8 @@
 
 Both are rendered from the same tokens by two small renderers that differ only in their rules
 for footnotes, soft line breaks and links (as mdit-py-plugins' footnote rules are meant to be
-overridden), never by rewriting finished HTML.
+overridden) and in how they name a part's language (xml:lang in XHTML), never by rewriting
+finished HTML.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from . import __version__
 from .config import BookConfig, names
 from .fonts import book_face, face_credit
-from .languages import direction, is_english, ui_language
+from .languages import direction, is_english, rtl_runs, ui_language
 from .model import Book, BookImage, Chapter, Heading, Note, PageStart, PrintPage, call_id, countable, note_id
 from .parse import make_parser
 
@@ -85,7 +86,39 @@ class _BookRenderer(RendererHTML):
         return self.text_of(tokens[idx].content, env)
 
     def text(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        return self.text_of(tokens[idx].content, env)
+        """A run of right-to-left script that no span marks is isolated in <bdi>, so that the
+        punctuation and numbers around it keep their order (in a span of a right-to-left
+        language, or a right-to-left book, it is at home)."""
+        content = tokens[idx].content
+        if (env.get("directions") or [direction(self.book.config.language)])[-1] == "rtl":
+            return self.text_of(content, env)
+        return "".join(f"<bdi>{self.text_of(run, env)}</bdi>" if rtl else self.text_of(run, env) for run, rtl in rtl_runs(content))
+
+    def span_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        """A span in another language ([text]{lang=ur}): its direction holds for the text in it."""
+        lang = tokens[idx].attrGet("lang")
+        outer = env.setdefault("directions", [direction(self.book.config.language)])
+        outer.append(direction(str(lang)) if lang else outer[-1])
+        return self.renderToken(tokens, idx, options, env)
+
+    def span_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        env["directions"].pop()
+        return self.renderToken(tokens, idx, options, env)
+
+    def renderAttrs(self, token: Token) -> str:  # type: ignore[override]  # a static method in RendererHTML
+        """An element in another language carries it (lang_attrs), whatever element it is."""
+        lang = token.attrGet("lang")
+        if lang is None:
+            return RendererHTML.renderAttrs(token)
+        return RendererHTML.renderAttrs(token.copy(attrs={**token.attrs, **self.lang_attrs(str(lang))}))
+
+    def lang_attrs(self, lang: str) -> dict[str, str | int | float]:
+        """lang, and dir where the language is written right to left (or the book is, and it is
+        not): the reader's voice and hyphenation follow the one, the layout the other."""
+        attrs: dict[str, str | int | float] = {"lang": lang}
+        if direction(lang) == "rtl" or direction(self.book.config.language) == "rtl":
+            attrs["dir"] = direction(lang)
+        return attrs
 
     def text_of(self, content: str, env: EnvType) -> str:
         return escapeHtml(content)
@@ -284,6 +317,11 @@ class EpubRenderer(_BookRenderer):
                 block["count"] += 1
             out.append(escapeHtml(char))
         return "".join(out)
+
+    xml_lang = True  # XHTML: the language also as xml:lang, which EPUB reading systems read
+
+    def lang_attrs(self, lang: str) -> dict[str, str | int | float]:
+        return {"lang": lang, "xml:lang": lang, **super().lang_attrs(lang)} if self.xml_lang else super().lang_attrs(lang)
 
     def render_chapter(self, chapter: Chapter) -> str:
         """An untitled opening stands under the book's title: its document's one h1, as a reading

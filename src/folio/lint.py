@@ -23,15 +23,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markdown_it.token import Token
+
 from .config import ALLOW_FILE, WORDS_FILE, BookConfig, LimitsConfig, load_config, toml_error
 from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
 from .fileio import Refused, book_file, write_text
-from .fonts import coverage_errors
+from .fonts import ENTITY, coverage_errors, entity_char
+from .languages import foreign_runs, script
 from .load import read_utf8
 from .project import Project
 from .prose import FILL, MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
-from .spelling import dictionary, preload, script, script_of
+from .spelling import dictionary, preload, script_of
 from .transforms import prepare_book
 
 CODES = {
@@ -59,6 +62,8 @@ CODES = {
     "S011": "a character no font of the book covers",
     "S012": "a control character",
     "S013": "a word longer than the book's limit",
+    "S015": "a lang that is not a BCP 47 tag, another attribute in braces, or braces with none",
+    "L001": "a run of another script with no language marked",
     "F001": "an edition sentence that is not in the source",
     "F002": "a change to the source that the Note on the text does not record",
     "F003": "a passage of the source left out with no record",
@@ -73,7 +78,7 @@ SUGGESTED_LENGTH = 20  # and their longest (a longer one takes 0.2 s)
 
 # What the build refuses, whatever the lint accepts (transforms.py and fonts.py raise them): an
 # allow list cannot accept these.
-REFUSED = frozenset({"S001", "S003", "S004", "S005", "S006", "S007", "S008", "S009", "S011", "S012", "S013"})
+REFUSED = frozenset({"S001", "S003", "S004", "S005", "S006", "S007", "S008", "S009", "S011", "S012", "S013", "S015"})
 
 # Doubles that English means: "had had", "that that", "move in in order to".
 TRUE_DOUBLES = ("had had", "that that", "is is", "in in order")
@@ -449,6 +454,7 @@ def check_structure(folder: Path) -> list[Finding]:
         findings.append(Finding(error.path, line, col + 1, error.code or "S000", error.message))  # the transforms give each a code
     for chapter in book.chapters:
         findings += check_characters(chapter.path, chapter.text)
+        findings += check_scripts(chapter.path, chapter.text, [chapter.tokens, *(n.tokens for n in chapter.notes.values())], book.config)
         heads = [(i, int(t.tag[1])) for i, t in enumerate(chapter.tokens) if t.type == "heading_open"]
         for n, (i, level) in enumerate(heads):
             after, after_level = heads[n + 1] if n + 1 < len(heads) else (len(chapter.tokens), 0)
@@ -457,6 +463,42 @@ def check_structure(folder: Path) -> list[Finding]:
                 line = (chapter.tokens[i].map or [0])[0] + 1
                 findings.append(Finding(chapter.path, line, 1, "S002", f"section {title!r} is empty"))
     return findings
+
+
+def check_scripts(path: Path, text: str, blocks: Iterable[list[Token]], config: BookConfig) -> list[Finding]:
+    """Each run of letters in a script other than the book's language's that no span marks with
+    its language ([متحدہ]{lang=ur}): a screen reader would read it in the book's voice (L001)."""
+    from fontTools.unicodedata import script_name
+
+    own, lines, findings = script(config.language), text.split("\n"), []
+    for tokens in blocks:
+        for token in tokens:
+            if token.type != "inline" or not token.map:
+                continue
+            line, at, marked = token.map[0] + 1, 0, []  # the languages of the spans (and links) the text is in
+            for child in token.children or []:
+                if child.type in ("softbreak", "hardbreak"):
+                    line, at = line + 1, 0
+                elif child.nesting == 1:
+                    marked.append(child.attrGet("lang"))
+                elif child.nesting == -1 and marked:
+                    marked.pop()
+                elif child.type == "text" and not any(marked):
+                    source = lines[line - 1] if line <= len(lines) else ""
+                    for _, run, kind in foreign_runs(child.content, own):
+                        found = _find(source, run, at)
+                        at = found + 1 if found >= 0 else at
+                        message = f"{run!r} is in {script_name(kind)} script with no language: mark it [{run}]{{lang=...}}"
+                        findings.append(Finding(path, line, found + 1 if found >= 0 else 1, "L001", message))
+    return findings
+
+
+def _find(source: str, run: str, start: int) -> int:
+    """Where a run of text begins in its source line: as typed, or as a character reference
+    (&#x6A9;) to its first letter; -1 where neither is found."""
+    typed = source.find(run, start)
+    written = next((m.start() for m in ENTITY.finditer(source, start) if entity_char(m[0]) == run[0]), -1)
+    return min(p for p in (typed, written) if p >= 0) if max(typed, written) >= 0 else -1
 
 
 def check_characters(path: Path, text: str) -> list[Finding]:

@@ -47,6 +47,11 @@ def _parser(settings: ParserConfig) -> MarkdownIt:
 
     Footnote definitions are left where they stand (move_to_end=False) so that the transforms
     can number them through the whole book and each output can place them its own way.
+
+    A span of text, a link, an image or inline code may be followed by attributes in braces, of
+    which only `lang` is taken: `[متحدہ قومی موومنٹ]{lang=ur}` (the language of parts); any other
+    is kept aside in the token's meta["insecure_attrs"] for the transforms to refuse, with a `lang`
+    that is not BCP 47 (S015). A paragraph takes no attributes: a span round it does the same.
     """
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "xhtmlOut": True, "quotes": settings.quotes})
     md.enable(["table", "replacements", "smartquotes"]).disable("html_block")

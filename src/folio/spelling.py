@@ -151,16 +151,6 @@ def _dictionary(tag: str) -> Dictionary | None:
 
 
 @cache
-def script(tag: str) -> str:
-    """The script a language is written in ("Latn", "Arab"), by CLDR's likely subtags."""
-    import langcodes
-
-    try:
-        return langcodes.Language.get(tag).maximize().script or ""
-    except (ValueError, LookupError):
-        return ""
-
-
 def script_of(word: str) -> str:
     """The Unicode script of a word, by its letters' character names: "LATIN" where all are
     Latin, else the first other ("ARABIC", "GREEK")."""

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from . import images
+from . import images, languages
 from .errors import BuildError, Report, stop
 from .load import load_book
 from .model import RESERVED_IDS, Book, Chapter, Heading, Note
@@ -39,6 +39,7 @@ def prepare_book(folder: Path, report: Report = stop) -> Book:
             assign_heading_ids(chapter, used_ids, report)
         number = number_notes(chapter, number, report)
         collect_images(chapter, book, report)
+        check_languages(chapter, report)
     check_links(book, report)
     return book
 
@@ -227,6 +228,33 @@ def collect_images(chapter: Chapter, book: Book, report: Report = stop) -> None:
         child.meta["image"] = key
         if key not in chapter.images:
             chapter.images.append(key)
+
+
+def check_languages(chapter: Chapter, report: Report = stop) -> None:
+    """Attributes in braces ({lang=ur}) give a language and nothing else; the language a sound
+    BCP 47 tag (languages.py), which reading systems, screen readers and hyphenation can use."""
+    lines = chapter.text.split("\n")
+    for line, child in _inline_tokens(_all_tokens(chapter)):
+        text = lines[line - 1] if line and line <= len(lines) else ""
+        lang = child.attrGet("lang")
+        if lang is not None and not languages.is_valid(str(lang)):
+            mark = next((m for m in (f"lang={lang}", f'lang="{lang}"', f"lang='{lang}'") if m in text), None)
+            col = text.find(mark) + 1 if mark else None
+            message = f"lang={lang!r} is not a BCP 47 language tag such as 'ur', 'fr' or 'pa-Arab'"
+            report(BuildError(chapter.path, message, line=line, col=col, code="S015", mark=mark))
+        others = (child.meta or {}).get("insecure_attrs", {})
+        if child.type == "span_open" and lang is None and not others:  # [text]{} or {%a comment%}: the braces would vanish
+            mark = "]{" if "]{" in text else None
+            col = text.find(mark) + 2 if mark else None
+            report(
+                BuildError(chapter.path, "braces that give no language: write [text]{lang=ur}", line=line, col=col, code="S015", mark=mark)
+            )
+        for name, value in others.items():
+            shown = {"class": f".{str(value).split()[0]}", "id": f"#{value}"}.get(name, f"{name}=")
+            mark = next((m for m in (shown, name) if m in text), None)
+            col = text.find(mark) + 1 if mark else None
+            message = f"{mark or name!r}: only a language may stand in braces, as {{lang=ur}}"
+            report(BuildError(chapter.path, message, line=line, col=col, code="S015", mark=mark))
 
 
 def check_links(book: Book, report: Report = stop) -> None:

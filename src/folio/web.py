@@ -38,6 +38,8 @@ class WebRenderer(EpubRenderer):
     """The EPUB's renderer for HTML pages: no epub:type, chapter pages named .html, headings with
     a link to themselves."""
 
+    xml_lang = False  # HTML has lang alone
+
     def __init__(self, book: Book):
         super().__init__(book)
         self.rules["heading_close"] = self.heading_close  # type: ignore[assignment]  # over the EPUB's block rule, which it calls

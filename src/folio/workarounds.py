@@ -1,4 +1,5 @@
-"""Two WeasyPrint 70 layout bugs, worked around for pdf.py, which applies them at import.
+"""Two WeasyPrint 70 layout bugs and one gap in its tags, worked around for pdf.py, which applies
+them at import.
 
 Each workaround depends on one upstream function; at import it checks that function's source
 against the SHA-256 of the version it was written for, and raises WeasyPrintChanged, naming the
@@ -15,9 +16,12 @@ import hashlib
 import inspect
 from math import inf
 
+import pydyf
 import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block as block_layout
 from weasyprint.layout import inline
+from weasyprint.pdf import tags
 from weasyprint.text import line_break
 
 
@@ -249,6 +253,30 @@ def keep_notes_on_their_call_page() -> None:
     block_layout._linebox_layout = _linebox_layout_keeping_notes  # what _in_flow_layout calls
 
 
+# (c) "say the language of parts in the tags". WeasyPrint 70 writes the document's language
+# (/Lang in the catalog) but no element's: a span marked {lang=ur} is read out in the book's
+# language by a PDF reader's voice, as PDF/UA asks it not to be. The wrapper gives each
+# structure element made for an element with its own lang attribute a /Lang (ISO 32000 14.9.2).
+BUILD_BOX_TREE = "f716251a83e7096e9cae972b63e633aab21c664d200582166dd0d5096780f9c4"
+upstream_build_box_tree = tags._build_box_tree
+
+
+def _build_box_tree_with_languages(box, parent, *args):
+    inner = getattr(box, "_box", box)  # an absolute element's placeholder, as upstream unwraps it
+    own = inner.element is not None and inner.element_tag not in ("html", "body") and not isinstance(inner, boxes.PageBox)
+    lang = inner.element.get("lang") if own else None
+    for element in upstream_build_box_tree(box, parent, *args):
+        if lang:
+            element["Lang"] = pydyf.String(lang)
+        yield element
+
+
+def tag_languages_of_parts() -> None:
+    _expect("say the language of parts in the tags", tags, "_build_box_tree", BUILD_BOX_TREE)
+    tags._build_box_tree = _build_box_tree_with_languages  # what add_tags, and itself, call
+
+
 def apply() -> None:
     let_trailing_spaces_hang()
     keep_notes_on_their_call_page()
+    tag_languages_of_parts()
