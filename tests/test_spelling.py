@@ -53,8 +53,8 @@ CASES = [
     ("en-GB", "A [*belle* chanson]{lang=fr} and *[une chanson]{lang=fr}*.", "", []),
     ("en-GB", "They said [carpe diem]{lang=la} and [ad hoc]{lang=la} again.", "", ["N001 4 words in 'la' not spell-checked"]),
     ("en-GB", "The party is the [متحدہ قومی موومنٹ]{lang=ur}.", "", ["N001 3 words in 'ur' not spell-checked"]),
-    ("en-GB", "The party is the متحدہ قومی موومنٹ here.", "", ["N001 3 words in Arabic script not spell-checked"]),
-    ("en-GB", "A Greek λόγος and a [Zorblax]{lang=fr}.", "zorblax\n", ["N001 1 word in Greek script not spell-checked"]),
+    ("en-GB", "The party is the متحدہ قومی موومنٹ here.", "", []),
+    ("en-GB", "A Greek λόγος and a [Zorblax]{lang=fr}.", "zorblax\n", []),
     ("en-GB", "Zorblax met Qwertz at the harbour.", "# names\nZorblax\nqwertz\n", []),  # words.txt, any case
     ("en-US", "Zorblax met Qwertz at the harbour.", "Zorblax\n", ["W002 'Qwertz'", "W002 'harbour'"]),
     ("en-US", "Write to <ada@example.org> or <https://example.org/zxq>.", "", []),  # addresses are no words

@@ -33,6 +33,7 @@ _BEYOND_LATIN = re.compile("[^\u0000-\u024f\u1e00-\u1eff\u2000-\u206f]")
 _MAYBE_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
 
+@cache
 def is_valid(tag: str) -> bool:
     """A well-formed BCP 47 tag whose subtags are registered ("ur", "en-GB", "pa-Arab")."""
     return bool(_TAG_CHARACTERS.fullmatch(tag)) and langcodes.tag_is_valid(tag)

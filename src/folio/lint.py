@@ -30,7 +30,7 @@ from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
 from .fileio import Refused, book_file, write_text
 from .fonts import ENTITY, coverage_errors, entity_char
-from .languages import foreign_runs, script
+from .languages import foreign_runs, is_valid, script
 from .load import read_utf8
 from .project import Project
 from .prose import FILL, MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
@@ -70,7 +70,7 @@ CODES = {
 }
 
 # Notes: what the lint could not check, said once; not findings (the build goes on).
-NOTES = {"N001": "words not spell-checked: no dictionary for their language is installed, or no language is marked on them"}
+NOTES = {"N001": "words not spell-checked: no dictionary for their language is installed"}
 DEFAULT_LANGUAGE = "en"  # a file checked on its own, outside any book
 SUGGESTED = 100  # misspelt words the lint suggests a spelling for
 SUGGESTED_LENGTH = 20  # and their longest (a longer one takes 0.2 s)
@@ -225,14 +225,18 @@ def check_doubled_words(units: list[Prose]) -> list[Finding]:
 
 def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], list[Finding]]:
     """Each word's verdict in its language's dictionary (None: not checked); and a note (N001) for
-    each language with no dictionary installed, and each script other than Latin in a language
-    written in Latin (an Urdu name in an English book), at its first word, with how many words it
-    leaves unchecked. (A Latin word in a Russian text is checked: its dictionary finds it or not.)"""
+    each language with no dictionary installed, at its first word, with how many words it leaves
+    unchecked. A word of another script than its language's (an Urdu name in an English book) is
+    not checked: L001 asks for its language. (A Latin word in a Russian text is checked: its
+    dictionary finds it or not.)"""
     book = context.config.language if context.config else DEFAULT_LANGUAGE
     verdicts: list[bool | None] = []
     unchecked: dict[str, list[Word]] = defaultdict(list)
     for word in words:
         tag = word.lang or book
+        if not is_valid(tag):  # refused (S015): no language to check it in
+            verdicts.append(None)
+            continue
         found = dictionary(tag)
         written = fold(word.text)
         if found is None:
@@ -240,8 +244,7 @@ def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], li
             verdicts.append(None)
         elif len(written) > 60:  # no dictionary word is that long: a run of letters over 60 is no word to suggest for
             verdicts.append(True)
-        elif (letters := script_of(written)) != "LATIN" and script(found.tag) == "Latn":  # an Urdu name in English
-            unchecked[letters.title() + " script"].append(word)
+        elif script_of(written) != "LATIN" and script(found.tag) == "Latn":  # an Urdu name in English
             verdicts.append(None)
         else:
             before = word.unit.checked[word.offset - 1 : word.offset]
@@ -249,10 +252,7 @@ def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], li
     notes = []
     for what, group in unchecked.items():
         first, count = group[0], f"{len(group)} word{'s' * (len(group) > 1)}"
-        if what.endswith(" script"):
-            message = f"{count} in {what} not spell-checked: no language with a dictionary for that script is marked on them"
-        else:
-            message = f"{count} in {what!r} not spell-checked: no Hunspell dictionary for {what!r} is installed"
+        message = f"{count} in {what!r} not spell-checked: no Hunspell dictionary for {what!r} is installed"
         notes.append(first.unit.finding(first.offset, "N001", message))
     return verdicts, notes
 
