@@ -63,6 +63,12 @@ def char_script(char: str) -> str:
     return str(ucd.script(char))
 
 
+@cache
+def beyond_latin(word: str) -> bool:
+    """Whether a word has a letter of another script than Latin (an Urdu name in an English text)."""
+    return not word.isascii() and any(char_script(c) not in NEUTRAL_SCRIPTS | {"Latn"} for c in word if c.isalpha())
+
+
 def is_rtl_char(char: str) -> bool:
     """A letter of a script written right to left (a strong right-to-left character)."""
     return char_script(char) not in NEUTRAL_SCRIPTS and script_direction(char_script(char)) == "rtl"

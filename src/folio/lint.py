@@ -30,11 +30,11 @@ from .errors import BuildError
 from .fidelity import check_fidelity, emendations, mark_citations
 from .fileio import Refused, book_file, write_text
 from .fonts import ENTITY, coverage_errors, entity_char
-from .languages import foreign_runs, is_valid, script
+from .languages import beyond_latin, foreign_runs, is_valid, script
 from .load import read_utf8
 from .project import Project
 from .prose import FILL, MARKDOWN_SUFFIXES, Finding, Prose, fold, read_prose, sentences, shingles
-from .spelling import dictionary, preload, script_of
+from .spelling import dictionary, preload
 from .transforms import prepare_book
 
 CODES = {
@@ -244,7 +244,7 @@ def _spelled(words: list[Word], context: Context) -> tuple[list[bool | None], li
             verdicts.append(None)
         elif len(written) > 60:  # no dictionary word is that long: a run of letters over 60 is no word to suggest for
             verdicts.append(True)
-        elif script_of(written) != "LATIN" and script(found.tag) == "Latn":  # an Urdu name in English
+        elif beyond_latin(written) and script(found.tag) == "Latn":  # an Urdu name in English
             verdicts.append(None)
         else:
             before = word.unit.checked[word.offset - 1 : word.offset]

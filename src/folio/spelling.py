@@ -148,13 +148,3 @@ def _dictionary(tag: str) -> Dictionary | None:
     except (ValueError, LookupError):  # not a tag langcodes can read
         return None
     return Dictionary(match) if match else None
-
-
-@cache
-def script_of(word: str) -> str:
-    """The Unicode script of a word, by its letters' character names: "LATIN" where all are
-    Latin, else the first other ("ARABIC", "GREEK")."""
-    if word.isascii():  # most words: no name to look up
-        return "LATIN"
-    names = [unicodedata.name(c, "").split(" ")[0] for c in word if c.isalpha()]
-    return next((n for n in names if n != "LATIN"), "LATIN")
