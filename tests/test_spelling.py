@@ -58,6 +58,7 @@ CASES = [
     ("en-GB", "Zorblax met Qwertz at the harbour.", "# names\nZorblax\nqwertz\n", []),  # words.txt, any case
     ("en-US", "Zorblax met Qwertz at the harbour.", "Zorblax\n", ["W002 'Qwertz'", "W002 'harbour'"]),
     ("en-US", "Write to <ada@example.org> or <https://example.org/zxq>.", "", []),  # addresses are no words
+    ("en-US", "A capital sharp s, ẞ, alone.", "", ["W002 'ẞ'"]),  # one letter unknown: no empty word asked for a suggestion
     ("ur", "یہ ایک کتاب ہے", "", ["N001 4 words in 'ur' not spell-checked"]),  # a whole book with no dictionary
 ]
 

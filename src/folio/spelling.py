@@ -94,7 +94,7 @@ class Dictionary:
         two letters swapped, one left out, one added, one changed (in that order). Hunspell's own
         suggestions take 50 to 250 ms a word; these about 10 ms, so a draft full of slips stays quick."""
         if word not in self._suggested:
-            self._suggested[word] = next((e for e in _edits(word) if e != word and self.check(e)), None)
+            self._suggested[word] = next((e for e in _edits(word) if e and e != word and self.check(e)), None)
         return self._suggested[word]
 
 
