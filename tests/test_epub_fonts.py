@@ -120,6 +120,17 @@ def test_the_urdu_words_bring_a_subset_of_amiri_and_nothing_more(hostile):
         }
 
 
+@pytest.mark.parametrize("book, slug", [("polyglot", "polyglot"), ("urdu", "urdu"), ("mqm", "mqm-militancy")])
+def test_every_character_beyond_the_book_face_is_in_a_font_the_epub_carries(request, book, slug):
+    """English with Urdu words, a book in Urdu, and the MQM edition with the party's Urdu name:
+    whatever the reader's own fonts lack, the EPUB's regular subsets draw."""
+    epub = EpubEdition(request.getfixturevalue(book).out(f"{slug}.epub"))
+    beyond = beyond_the_book_face(epub)
+    regular = [font for href, font in fonts_of(epub).items() if href.endswith("-normal-400.woff2")]
+    assert beyond and regular
+    assert beyond <= set().union(*(set(font.getBestCmap()) for font in regular))
+
+
 def test_the_stylesheet_declares_the_fonts_first_in_each_stack_for_those_letters_only(hostile):
     epub = EpubEdition(hostile.out("hostile.epub"))
     css = epub.zip.read(f"{epub.base}/style/epub.css").decode()
