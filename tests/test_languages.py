@@ -311,3 +311,11 @@ def test_rtl_runs_cover_the_text_and_hold_all_its_right_to_left_letters(text):
     for piece, rtl in pieces:
         letters = [is_rtl_char(c) for c in piece if char_script(c) not in NEUTRAL_SCRIPTS]
         assert all(letters) and is_rtl_char(piece[0]) and is_rtl_char(piece[-1]) if rtl else not any(letters)
+
+
+def test_a_marked_span_reads_as_the_sources_text(tmp_path):
+    """The span's brackets and braces are no part of the text the lint compares with the source."""
+    chapter = "# Title\n\nShe said [bonjour]{lang=fr}, and [le livre de [Hugo](https://example.org) ici]{lang=fr} left.\n"
+    folder = write_book(tmp_path / "b", {"a.md": chapter}, source_text="source.txt", language="en-GB")
+    (folder / "source.txt").write_text("Title\n\nShe said bonjour, and le livre de Hugo ici left.\n")
+    assert lint_book(folder).findings == []

@@ -51,6 +51,7 @@ CASES = [
     ("en-GB", "See [la chanson](https://example.org){lang=fr} and `cde`{lang=fr} here.", "", []),  # a link's, a code span's
     ("en-GB", "See [la chansson](https://example.org){lang=fr}.", "", ["W002 'chansson' is in neither the fr dictionary"]),
     ("en-GB", "A [*belle* chanson]{lang=fr} and *[une chanson]{lang=fr}*.", "", []),
+    ("en-GB", "A [le livre de [Hugo](https://example.org) ici]{lang=fr} here.", "", []),  # a link inside a span
     ("en-GB", "They said [carpe diem]{lang=la} and [ad hoc]{lang=la} again.", "", ["N001 4 words in 'la' not spell-checked"]),
     ("en-GB", "The party is the [متحدہ قومی موومنٹ]{lang=ur}.", "", ["N001 3 words in 'ur' not spell-checked"]),
     ("en-GB", "The party is the متحدہ قومی موومنٹ here.", "", []),

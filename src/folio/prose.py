@@ -151,30 +151,38 @@ def _spans(text: str) -> tuple[str, tuple[Lang, ...]]:
             length, attrs = parse_attrs(text[m.start() : m.start() + ATTRIBUTES_MAX])
         except ParseError:
             continue
-        end = m.start() + length
-        opening = _opening(text, m.start())  # the "[" of a span or a link, if it is one
-        opening = opening if opening is not None and opening >= at else None
+        end = m.start() + length + 1  # the parser gives the index of the closing brace
+        found = _opening(text, m.start())  # the brackets of a span or a link, if it is one
+        opening, close = found if found and found[0] >= at else (None, None)
         if text[m.start() - 1] == "]" and opening is not None:  # a span: the text stands without its brackets
             pieces += [text[at:opening], " ", text[opening + 1 : m.start() - 1], blank(text[m.start() - 1 : end])]
         else:
             pieces += [text[at : m.start()], blank(text[m.start() : end])]
         lang = attrs.get("lang", "").strip()
-        if lang and opening is not None:
-            langs.append(Lang(opening + 1, text.index("]", opening), lang))
+        if lang and opening is not None and close is not None:
+            langs.append(Lang(opening + 1, close, lang))
         at = end
-    return "".join([*pieces, text[at:]]), tuple(langs)
+    return "".join([*pieces, text[at:]]), tuple(sorted(langs, key=lambda span: span.start))
 
 
-def _opening(text: str, brace: int) -> int | None:
-    """Where the "[" is of the span ("[mot]") or link ("[mot](url)") that ends before a brace."""
+def _opening(text: str, brace: int) -> tuple[int, int] | None:
+    """Where the "[" and the "]" are of the span ("[mot]") or link ("[mot](url)") that ends before a
+    brace; brackets inside it (a link in a span) are passed over in pairs."""
     close = brace - 1
     if text[close] == ")":  # a link: back over its destination to its "]"
         start = text.rfind("(", max(0, close - ATTRIBUTES_MAX), close)
         close = start - 1 if start > 0 and ")" not in text[start + 1 : close] else -1
     if close < 0 or text[close] != "]":
         return None
-    opening = text.rfind("[", max(0, close - ATTRIBUTES_MAX), close)
-    return opening if opening >= 0 and "]" not in text[opening + 1 : close] else None
+    depth = 0
+    for at in range(close - 1, max(-1, close - ATTRIBUTES_MAX), -1):
+        if text[at] == "]":
+            depth += 1
+        elif text[at] == "[":
+            if depth == 0:
+                return at, close
+            depth -= 1
+    return None
 
 
 # Pads a character reference that stands for a letter to its length, inside the word: the lint's
