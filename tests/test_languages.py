@@ -124,6 +124,7 @@ MARKUP = [
     ("[کراچی (Karachi)]{lang=ur}", ".//x:bdi", []),  # in a right-to-left span: at home
     ("[Karachi کراچی]{lang=en}", "x:span/x:bdi", [(None, None, None, "کراچی")]),
     ("x [1]{sic} y", ".//x:span", []),  # no attribute: the braces stay text
+    ("[اردو [English]{lang=en} اردو]{lang=ur}", "x:span/x:span", [("en", "en", "ltr", "English")]),  # it turns back
 ]
 
 
@@ -149,6 +150,13 @@ def test_print_and_web_carry_lang_and_dir_but_not_xml_lang(tmp_path):
             ("fr", None, None, "mot"),
         ]
         assert doc.xpath("//p//bdi/text()") == ["کراچی"]
+
+
+def test_a_note_called_in_a_span_is_in_the_books_language_on_paper(tmp_path):
+    book = _book(tmp_path, f"The party [{URDU}[^n]]{{lang=ur}} here.\n\n[^n]: An English note on کراچی.")
+    doc = lxml_html.fromstring(print_document(book).encode())
+    note = doc.xpath("//span[@class='footnote']")[0]
+    assert (note.get("lang"), note.get("dir"), note.xpath(".//bdi/text()")) == ("en", "ltr", ["کراچی"])
 
 
 def test_a_latin_book_is_rendered_as_before(tmp_path):

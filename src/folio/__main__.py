@@ -137,7 +137,9 @@ def new_book(slug: str, title: str | None, author: str, language: str) -> int:
         "Write the first paragraph here. A note is called like this[^first] and written below.\n\n"
         "[^first]: The text of the note.\n"
     )
-    if language.split("-")[0].lower() != "en":  # English words in another language's book: marked, so the lint checks them in English
+    from .languages import is_english
+
+    if not is_english(language):  # English words in another language's book: marked, so the lint checks them in English
         chapter = (
             "# [Chapter one]{lang=en}\n\n"
             "[Write the first paragraph here. A note is called like this]{lang=en}[^first] [and written below.]{lang=en}\n\n"

@@ -110,9 +110,8 @@ def write_epub(ctx: RenderContext, cover: bytes, print_pages: Sequence[PrintPage
         uid = f"image-{name.split('/')[-1].split('.')[0]}"
         out.add_item(epub.EpubImage(uid=uid, file_name=name, media_type=image.media_type, content=image.data))
 
-    for key, value, attributes in accessibility_metadata(
-        book, [ch.content for ch in chapters], bool(page_starts)
-    ):  # the colophon has no image
+    documents = [ch.content for ch in chapters]  # the colophon has no image
+    for key, value, attributes in accessibility_metadata(book, documents, bool(page_starts)):
         out.add_metadata(None, "meta", value, {"property": key, **attributes})
 
     out.toc = []  # for the NCX, which EPUB 2 readers use: the navigation document's contents

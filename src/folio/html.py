@@ -98,8 +98,12 @@ class _BookRenderer(RendererHTML):
         """A span in another language ([text]{lang=ur}): its direction holds for the text in it."""
         lang = tokens[idx].attrGet("lang")
         outer = env.setdefault("directions", [direction(self.book.config.language)])
+        self.enclosing = outer[-1]  # for lang_attrs: a span's dir is said where it turns
         outer.append(direction(str(lang)) if lang else outer[-1])
-        return self.renderToken(tokens, idx, options, env)
+        try:
+            return self.renderToken(tokens, idx, options, env)
+        finally:
+            self.enclosing = None
 
     def span_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         env["directions"].pop()
@@ -112,11 +116,15 @@ class _BookRenderer(RendererHTML):
             return RendererHTML.renderAttrs(token)
         return RendererHTML.renderAttrs(token.copy(attrs={**token.attrs, **self.lang_attrs(str(lang))}))
 
+    enclosing: str | None = None  # the direction around the span being opened
+
     def lang_attrs(self, lang: str) -> dict[str, str | int | float]:
-        """lang, and dir where the language is written right to left (or the book is, and it is
-        not): the reader's voice and hyphenation follow the one, the layout the other."""
+        """lang, and dir where the language is written right to left or turns from the direction
+        around it (English in an Urdu span): the reader's voice and hyphenation follow the one,
+        the layout the other."""
         attrs: dict[str, str | int | float] = {"lang": lang}
-        if direction(lang) == "rtl" or direction(self.book.config.language) == "rtl":
+        around = self.enclosing or direction(self.book.config.language)
+        if direction(lang) == "rtl" or direction(lang) != around:
             attrs["dir"] = direction(lang)
         return attrs
 
@@ -218,11 +226,19 @@ class PrintRenderer(_BookRenderer):
         if tokens[idx].meta["subId"] > 0:  # a note called again points back to its text
             return f"{call}>{note.number}</a>"
         number = f'<span class="footnote-number">{note.number}.</span>\u2002'
-        body = self.note_body(note.tokens, options, env)
+        # A note called in a span ([…]{lang=ur}) is in the book's language and direction, not the span's.
+        book = self.book.config.language
+        around = env.get("directions") or [direction(book)]
+        env["directions"] = [direction(book)]
+        try:
+            body = self.note_body(note.tokens, options, env)
+        finally:
+            env["directions"] = around
+        own = f' lang="{escapeHtml(book)}" dir="{direction(book)}"' if len(around) > 1 else ""
         first = '<span class="fn-p">'
         body = body.replace(first, first + number, 1) if body.startswith(first) else number + body  # it runs into the first paragraph
         # The call is a link to the note, which floats to the foot of the call's page.
-        return f'{call} id="{call_id(note.number)}">{note.number}</a><span class="footnote" id="{note_id(note.number)}">{body}</span>'
+        return f'{call} id="{call_id(note.number)}">{note.number}</a><span class="footnote" id="{note_id(note.number)}"{own}>{body}</span>'
 
     def note_body(self, tokens: Sequence[Token], options: OptionsDict, env: EnvType) -> str:
         """A note's blocks as spans that print.css lays out as blocks: a note stays one element
@@ -500,7 +516,8 @@ def print_document(book: Book) -> str:
 def made_by(config: BookConfig) -> str:
     """Who made the edition, as the title page and the copyright page say it."""
     parts = [f"Edited by {names(config.editors)}" if config.editors else "", f"Published by {config.publisher}" if config.publisher else ""]
-    return ". ".join(p for p in parts if p) + ("." if any(parts) else "")
+    said = ". ".join(p for p in parts if p)
+    return said if not said or said.endswith(".") else said + "."
 
 
 def title_page_text(book: Book, title_tag: str) -> str:
@@ -648,4 +665,7 @@ def epub_title_page_body(book: Book) -> str:
 
 def epub_colophon_body(book: Book) -> str:
     """The EPUB's colophon, as the print edition's last page."""
-    return f'<section class="colophon" epub:type="colophon" role="doc-colophon">\n<h1>Colophon</h1>\n{colophon_text(book)}\n</section>\n'
+    ui = ui_language(book.config.language)
+    return (
+        f'<section class="colophon" epub:type="colophon" role="doc-colophon"{ui}>\n<h1>Colophon</h1>\n{colophon_text(book)}\n</section>\n'
+    )

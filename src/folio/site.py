@@ -165,7 +165,7 @@ def book_page(config: BookConfig, slug: str, editions: Sequence[Edition], site: 
         + f'<section aria-labelledby="editions"{ui}>\n<h2 id="editions">Editions</h2>\n<ul class="editions">\n{"".join(items)}</ul>\n'
         + f'<p>For reading apps (OPDS): <a href="{entry}" type="{ENTRY_TYPE}">this book’s catalogue entry</a>, '
         + f'or <a href="../{FEED}" type="{FEED_TYPE}">the whole catalogue</a>. The edition of {long_date(c.date)}.</p>\n</section>\n'
-        + f'<section class="imprint" aria-labelledby="licence">\n<h2 id="licence"{ui}>Licence</h2>\n<div lang="{lang}">\n'
+        + f'<section class="imprint" aria-labelledby="licence">\n<h2 id="licence"{ui}>Licence</h2>\n<div{ui}>\n'
         + f"{copyright_text(book)}\n</div>\n</section>\n</main>\n"
     )
     head = [

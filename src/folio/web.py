@@ -173,8 +173,8 @@ def contents_page(book: Book) -> str:
         + f'<main id="folio_text" class="front">\n<div class="titlepage">\n{title_page_text(book, "h1")}\n</div>\n'
         + f'<nav class="contents" role="doc-toc" aria-labelledby="folio_contents">\n<h2 id="folio_contents"{ui}>Contents</h2>\n'
         + f"<ol>\n{''.join(items)}</ol>\n</nav>\n"
-        + f'<section class="imprint" aria-label="Copyright">\n{copyright_text(book)}\n</section>\n'
-        + f'<section class="colophon" aria-label="Colophon">\n{colophon_text(book)}\n</section>\n</main>\n'
+        + f'<section class="imprint" aria-label="Copyright"{ui}>\n{copyright_text(book)}\n</section>\n'
+        + f'<section class="colophon" aria-label="Colophon"{ui}>\n{colophon_text(book)}\n</section>\n</main>\n'
         + _pager(book, None, (chapter_file(first), first.title))
         + _footer(book)
     )
