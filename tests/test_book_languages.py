@@ -82,6 +82,8 @@ def test_the_parser_sets_the_books_quotation_marks(language, markdown, expected,
         ("[Lisez !](https://exemple.fr/)", f'<a href="https://exemple.fr/">Lisez{NNBSP}!</a>'),
         ("http://exemple.fr", "http://exemple.fr"),  # an address written out: no space before ://
         ("*Oui* ?", f"<em>Oui</em>{NNBSP}?"),
+        ("Il viendra (?) demain", "Il viendra (?) demain"),  # a doubt in brackets
+        ("Il dit [Hello: you!]{lang=en} puis : oui", f'Il dit <span lang="en">Hello: you!</span> puis{NNBSP}: oui'),  # English in English
     ],
 )  # fmt: skip
 def test_french_spacing(markdown, expected, tmp_path):

@@ -88,18 +88,23 @@ def _bounded(footnote_ref: Callable[[StateInline, bool], bool]) -> Callable[[Sta
 # (not the colon of 12:30 or http://); each becomes the narrow no-break space.
 _AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]?")
 _BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]?»")
-_BEFORE_PUNCTUATION = re.compile(r"(?<![\s;:!?])[ \u00a0\u202f]?([;:!?]+)(?![\w/])")
+_BEFORE_PUNCTUATION = re.compile(r"(?<![\s;:!?(\[])[ \u00a0\u202f]?([;:!?]+)(?![\w/])")
 
 
 def _space_punctuation(state: StateCore) -> None:
     """French spacing, on the text the typographer has curled: a core rule after smartquotes and
-    text_join, so that code, raw HTML and an autolink's address (other tokens) keep theirs."""
+    text_join, so that code, raw HTML and an autolink's address (other tokens) keep theirs, and
+    so do words marked in another language ([Hello: you]{lang=en})."""
     for block in state.tokens:
-        in_autolink = False
+        in_autolink, spans = False, []
         for token in block.children or []:
             if token.type in ("link_open", "link_close"):
                 in_autolink = token.type == "link_open" and token.markup == "autolink"
-            elif token.type == "text" and not in_autolink:
+            elif token.type == "span_open":
+                spans.append(str(token.attrGet("lang") or (spans[-1] if spans else "fr")))
+            elif token.type == "span_close" and spans:
+                spans.pop()
+            elif token.type == "text" and not in_autolink and (not spans or spaced_punctuation(spans[-1])):
                 text = _AFTER_OPENING.sub("«" + NARROW_NBSP, token.content)
                 text = _BEFORE_CLOSING.sub(NARROW_NBSP + "»", text)
                 token.content = _BEFORE_PUNCTUATION.sub(NARROW_NBSP + r"\1", text)
