@@ -96,7 +96,8 @@ def _space_punctuation(state: StateCore) -> None:
     text_join, so that code, raw HTML and an autolink's address (other tokens) keep theirs, and
     so do words marked in another language ([Hello: you]{lang=en})."""
     for block in state.tokens:
-        in_autolink, spans = False, []
+        in_autolink = False
+        spans: list[str] = []  # the languages of the spans the text stands in
         for token in block.children or []:
             if token.type in ("link_open", "link_close"):
                 in_autolink = token.type == "link_open" and token.markup == "autolink"
