@@ -57,7 +57,9 @@ def epubcheck_messages(path: Path) -> list[str]:
 
 def ace_violations(path: Path, ace: Path, out: Path) -> tuple[list[str], dict]:
     """DAISY Ace's failed checks on an EPUB, run in headless Chromium, and its whole report."""
-    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or ""}
+    # Ace gives Chromium 5 s to start (ACE_TIMEOUT_INITIAL): too little on a busy two-core machine,
+    # where it failed with "Timed out ... waiting for the WS endpoint URL".
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or "", "ACE_TIMEOUT_INITIAL": "60000"}
     run = subprocess.run(
         [str(ace), "--silent", "--force", "--outdir", str(out), str(path)],
         env=env,
