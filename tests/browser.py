@@ -212,8 +212,11 @@ class Browser:
         font of the run has, or None where a font's file was not found}]. For an EPUB's documents,
         pass the URLs serve_epub returns."""
         runs = self._call("fonts", timeout, url=url)
+        # A page's own fonts are in the folder it was served from: another folder may hold a font of
+        # the same name with other characters (the subsets two EPUBs carry).
+        served = self.site / "files" / url.removeprefix(f"{self.origin}/files/").split("/")[0]
         for run in runs:
-            cmaps = [self._cmap(font["postScriptName"], font["family"], font["custom"]) for font in run["fonts"]]
+            cmaps = [self._cmap(font["postScriptName"], font["family"], font["custom"], served) for font in run["fonts"]]
             run["missing"] = (
                 None
                 if None in cmaps
@@ -229,23 +232,24 @@ class Browser:
             )
         return runs
 
-    def _cmap(self, postscript: str, family: str, custom: bool) -> frozenset[int] | None:
-        """The code points of a font by its PostScript name (or family): among the fonts the site
-        serves for a custom font, among the system's for the others."""
-        if (postscript, custom) not in self._cmaps:
+    def _cmap(self, postscript: str, family: str, custom: bool, served: Path) -> frozenset[int] | None:
+        """The code points of a font by its PostScript name (or family): among the fonts of the
+        folder the page was served from for a custom font, among the system's for the others."""
+        key = (postscript, custom, served if custom else None)
+        if key not in self._cmaps:
             if custom:
-                files = [f for f in (self.site / "files").rglob("*") if f.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2")]
+                files = sorted(f for f in served.rglob("*") if f.suffix.lower() in (".ttf", ".otf", ".woff", ".woff2"))
             else:
                 files = subprocess.run(
                     ["fc-list", "--format", "%{file}\n", f":postscriptname={postscript}"], capture_output=True, text=True, check=False
                 ).stdout.splitlines()
-            self._cmaps[postscript, custom] = None
+            self._cmaps[key] = None
             for file in files:
                 font = TTFont(file, lazy=True, fontNumber=0)
                 if {postscript, family} & {font["name"].getDebugName(6), font["name"].getDebugName(1), font["name"].getDebugName(16)}:
-                    self._cmaps[postscript, custom] = frozenset(font.getBestCmap())
+                    self._cmaps[key] = frozenset(font.getBestCmap())
                     break
-        return self._cmaps[postscript, custom]
+        return self._cmaps[key]
 
     # -- the driver
 
