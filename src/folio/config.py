@@ -80,6 +80,11 @@ class BookConfig:
         return dt.datetime.combine(self.date, dt.time(), dt.UTC)
 
     @property
+    def edited_by(self) -> str | None:
+        """'Edited by A and B', as the title page, the copyright page and the cover say it."""
+        return f"Edited by {names(self.editors)}" if self.editors else None
+
+    @property
     def sort_names(self) -> tuple[str, ...]:
         """The authors as shelves sort them: authors_sort, or each name's last word first
         ("Ada Editor" -> "Editor, Ada"), as a reading system's catalogue would guess."""

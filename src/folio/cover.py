@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .config import BookConfig, names
+from .config import BookConfig
 from .fonts import book_face, coverage_errors, font_file, is_variable
 from .languages import direction
 
@@ -52,8 +52,7 @@ def cover_png(config: BookConfig, toml: Path) -> bytes:
         subtitle_font, subtitle = _fit(config.subtitle, _face(family, "italic", 400), 96, 56, measure, max_lines=3)
         _lines(draw, subtitle, subtitle_font, top=y + 70, leading=1.25, options=text_options)
 
-    makers = [f"Edited by {names(config.editors)}" if config.editors else "", config.publisher or ""]
-    makers = [m for m in makers if m]
+    makers = [m for m in (config.edited_by, config.publisher) if m]
     bottom = HEIGHT - _MARGIN - 80
     if makers:
         maker_font, maker_lines = _fit("\n".join(makers), _face(family, "italic", 400), 64, 40, measure, max_lines=4)

@@ -515,7 +515,7 @@ def print_document(book: Book) -> str:
 
 def made_by(config: BookConfig) -> str:
     """Who made the edition, as the title page and the copyright page say it."""
-    parts = [f"Edited by {names(config.editors)}" if config.editors else "", f"Published by {config.publisher}" if config.publisher else ""]
+    parts = [config.edited_by or "", f"Published by {config.publisher}" if config.publisher else ""]
     said = ". ".join(p for p in parts if p)
     return said if not said or said.endswith(".") else said + "."
 
@@ -527,7 +527,7 @@ def title_page_text(book: Book, title_tag: str) -> str:
     lines = [f'<{title_tag} class="book-title">{e(c.title)}</{title_tag}>']
     lines.append(f'<p class="book-subtitle">{e(c.subtitle)}</p>' if c.subtitle else "")
     lines += [f'<p class="book-author">{e(a)}</p>' for a in c.authors]
-    lines.append(f'<p class="book-editors">Edited by {e(names(c.editors))}</p>' if c.editors else "")
+    lines.append(f'<p class="book-editors">{e(c.edited_by)}</p>' if c.edited_by else "")
     lines.append(f'<p class="book-publisher">{e(c.publisher)}</p>' if c.publisher else "")
     return "\n".join(line for line in lines if line)
 
