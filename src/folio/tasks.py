@@ -48,7 +48,7 @@ def _book_inputs(folder: Path, ignored_keys: set[str] | frozenset[str] = frozens
     """
     toml = folder / "book.toml"
     try:
-        config = load_config(toml, check_addresses=False)
+        config = load_config(toml, full_check=False)
     except BuildError:
         return [], {"unreadable book.toml": hashlib.sha256(toml.read_bytes()).hexdigest()}
     chapters = [folder / c for c in config.chapters if (folder / c).exists()]
